@@ -1,0 +1,1 @@
+"""The template's own machinery: manifest, answer validation, post-generation steps, docs."""

@@ -1,0 +1,75 @@
+"""What the post-generation hook does to a freshly rendered project, as plain testable functions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bpc import manifest, secrets
+
+ANSWERS_FILE = ".cookiecutter.json"
+
+
+def prune(root: Path, answers: Mapping[str, Any]) -> list[str]:
+    """Remove what only unchosen features own, then every folder left empty."""
+    removed = []
+    for relative in manifest.paths_to_prune(answers):
+        path = root / relative
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        else:
+            continue
+        removed.append(relative)
+    remove_empty_folders(root)
+    return removed
+
+
+def remove_empty_folders(root: Path) -> None:
+    # Deepest first, so that a folder holding only empty folders goes too.
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def save_answers(root: Path, answers: Mapping[str, Any]) -> None:
+    """Keep the public answers in the project, so that it can be re-baked or updated later."""
+    public = {key: value for key, value in answers.items() if not key.startswith("_")}
+    public["_template"] = answers.get("_template", "")
+    (root / ANSWERS_FILE).write_text(json.dumps(public, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def summary(answers: Mapping[str, Any]) -> str:
+    """The "next steps" text printed at the end of a bake."""
+    features = manifest.load()
+    on = manifest.enabled(answers)
+    lines = [f"Baked {answers['project_name']} into ./{answers['project_slug']}", "", "Services and local URLs:"]
+    for name, feature in features.items():
+        if name in on:
+            for service, url in feature.local_urls.items():
+                lines.append(f"  {service:<22} {url}")
+    if "redis" in on and not answers.get("use_redis"):
+        lines += ["", "Note: celery_broker=redis brings the Redis service although use_redis is off;",
+                  "      Redis serves as the Celery broker only (the cache stays local memory)."]
+    if not answers.get("use_celery") and answers.get("celery_broker"):
+        lines += ["", "Note: use_celery is off, so celery_broker was ignored."]
+    lines += [
+        "",
+        "Next steps:",
+        f"  cd {answers['project_slug']}",
+        "  make help                       # every target, grouped",
+        "  make install migrate runserver LOCAL=1   # on this machine, SQLite unless DATABASE_URL is set",
+        "  make up                         # or the whole stack with Docker Compose",
+    ]
+    return "\n".join(lines)
+
+
+def finish(root: Path, answers: Mapping[str, Any]) -> str:
+    prune(root, answers)
+    secrets.fill(root)
+    save_answers(root, answers)
+    return summary(answers)

@@ -1,0 +1,98 @@
+"""Helpers the template's tests import: tools, servers and commands, each failing with a message
+that says what is missing and how to get it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# The servers of the services tier; each can be pointed elsewhere with the variable of its name.
+SERVER_URLS = {
+    "PostgreSQL": os.environ.get("BPC_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    "Redis": os.environ.get("BPC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "RabbitMQ": os.environ.get("BPC_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+}
+HOW_TO_START = {
+    "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start "
+    "(or set BPC_TEST_DATABASE_URL)",
+    "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 (or set BPC_TEST_REDIS_URL)",
+    "RabbitMQ": "rabbitmq-server -detached (or set BPC_TEST_BROKER_URL)",
+}
+
+
+def require_tool(name: str, how: str) -> str:
+    """The path of a command-line tool, or a failure that says how to install it."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed; install it with: {how}", pytrace=False)
+    return path
+
+
+def server_reachable(url: str, timeout: float = 2.0) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def require_server(name: str) -> str:
+    """The URL of a server of the services tier, or a failure naming it and how to start it."""
+    url = SERVER_URLS[name]
+    if not server_reachable(url):
+        pytest.fail(
+            f"{name} is not reachable at {url}. Start it with: {HOW_TO_START[name]}. "
+            'To run only the tests that need no server: pytest -m "not services and not e2e"',
+            pytrace=False,
+        )
+    return url
+
+
+def run(command: list[str] | str, cwd: Path, *, env: dict[str, str] | None = None,
+        timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure, fail the test with its output."""
+    completed = subprocess.run(
+        command, cwd=cwd, env={**os.environ, **(env or {})}, text=True, capture_output=True,
+        timeout=timeout, shell=isinstance(command, str), check=False,
+    )
+    if check and completed.returncode != 0:
+        pytest.fail(
+            f"`{command if isinstance(command, str) else ' '.join(command)}` in {cwd} exited "
+            f"{completed.returncode}\n--- stdout\n{completed.stdout[-6000:]}\n--- stderr\n{completed.stderr[-6000:]}",
+            pytrace=False,
+        )
+    return completed
+
+
+PYTHON = sys.executable
+
+
+def uv_command() -> str:
+    return shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+
+
+_installed: dict[Path, Path] = {}
+
+
+def install(project: Path) -> Path:
+    """Install a baked project into its own `.venv` with uv, as `make install LOCAL=1` does.
+
+    Returns the venv's python. Cached per project path for the test process.
+    """
+    if project not in _installed:
+        run(
+            [uv_command(), "sync", "--all-groups", "--python", sys.executable],
+            cwd=project,
+            env={"UV_PROJECT_ENVIRONMENT": str(project / ".venv"), "VIRTUAL_ENV": ""},
+            timeout=900,
+        )
+        _installed[project] = project / ".venv" / "bin" / "python"
+    return _installed[project]
