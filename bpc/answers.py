@@ -20,10 +20,32 @@ from bpc.manifest import TEMPLATE_ROOT
 # with one of these names would shadow it. The standard library is covered separately.
 DEPENDENCY_MODULES = frozenset(
     {
-        "amqp", "billiard", "celery", "config", "django", "django_celery_beat", "elasticsearch",
-        "environ", "factory", "flower", "frontend", "gunicorn", "health_check", "kombu", "psycopg",
-        "pytest", "redis", "rest_framework", "sentry_sdk", "tests", "whitenoise", "docs",
-        "drf_spectacular", "django_vite", "compose", "deploy",
+        "amqp",
+        "billiard",
+        "celery",
+        "config",
+        "django",
+        "django_celery_beat",
+        "elasticsearch",
+        "environ",
+        "factory",
+        "flower",
+        "frontend",
+        "gunicorn",
+        "health_check",
+        "kombu",
+        "psycopg",
+        "pytest",
+        "redis",
+        "rest_framework",
+        "sentry_sdk",
+        "tests",
+        "whitenoise",
+        "docs",
+        "drf_spectacular",
+        "django_vite",
+        "compose",
+        "deploy",
     }
 )
 

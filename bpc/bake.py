@@ -10,7 +10,7 @@ from typing import Any
 
 from bpc import manifest, secrets
 
-ANSWERS_FILE = ".cookiecutter.json"
+ANSWERS_FILE = ".django-bpc.json"
 
 
 def prune(root: Path, answers: Mapping[str, Any]) -> list[str]:
@@ -31,7 +31,8 @@ def prune(root: Path, answers: Mapping[str, Any]) -> list[str]:
 
 def remove_empty_folders(root: Path) -> None:
     # Deepest first, so that a folder holding only empty folders goes too.
-    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+    folders = sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
+    for folder in folders:
         if not any(folder.iterdir()):
             folder.rmdir()
 
@@ -47,14 +48,21 @@ def summary(answers: Mapping[str, Any]) -> str:
     """The "next steps" text printed at the end of a bake."""
     features = manifest.load()
     on = manifest.enabled(answers)
-    lines = [f"Baked {answers['project_name']} into ./{answers['project_slug']}", "", "Services and local URLs:"]
+    lines = [
+        f"Baked {answers['project_name']} into ./{answers['project_slug']}",
+        "",
+        "Services and local URLs:",
+    ]
     for name, feature in features.items():
         if name in on:
             for service, url in feature.local_urls.items():
                 lines.append(f"  {service:<22} {url}")
     if "redis" in on and not answers.get("use_redis"):
-        lines += ["", "Note: celery_broker=redis brings the Redis service although use_redis is off;",
-                  "      Redis serves as the Celery broker only (the cache stays local memory)."]
+        lines += [
+            "",
+            "Note: celery_broker=redis brings the Redis service although use_redis is off;",
+            "      Redis serves as the Celery broker only (the cache stays local memory).",
+        ]
     if not answers.get("use_celery") and answers.get("celery_broker"):
         lines += ["", "Note: use_celery is off, so celery_broker was ignored."]
     lines += [

@@ -74,21 +74,10 @@ def pairwise(values: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
         (first, first_value), (second, second_value) = min(uncovered, key=repr)
         row = {first: first_value, second: second_value}
         for option in options:
-            if option in row:
-                continue
-
-            def gain(value: Any, option: str = option) -> int:
-                return sum(
-                    ((other, row[other]), (option, value)) in uncovered
-                    or ((option, value), (other, row[other])) in uncovered
-                    for other in row
-                )
-
-            row[option] = max(values[option], key=gain)
+            if option not in row:
+                row[option] = max(values[option], key=lambda value, o=option: _gain(row, o, value, uncovered))
         ordered = {option: row[option] for option in options}
-        uncovered -= {
-            ((a, ordered[a]), (b, ordered[b])) for a, b in itertools.combinations(options, 2)
-        }
+        uncovered -= {((a, ordered[a]), (b, ordered[b])) for a, b in itertools.combinations(options, 2)}
         rows.append(ordered)
     return rows
 
@@ -99,3 +88,12 @@ def all_bakes() -> dict[str, dict[str, Any]]:
     for number, row in enumerate(pairwise(option_values()), start=1):
         bakes[f"pairwise-{number:02d}"] = row
     return bakes
+
+
+def _gain(row: Mapping[str, Any], option: str, value: Any, uncovered: set[Any]) -> int:
+    """How many uncovered pairs choosing `value` for `option` would cover, given the row so far."""
+    return sum(
+        ((other, row[other]), (option, value)) in uncovered
+        or ((option, value), (other, row[other])) in uncovered
+        for other in row
+    )

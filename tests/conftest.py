@@ -23,6 +23,7 @@ from bpc.combinations import all_bakes
 TEMPLATE_ROOT = manifest.TEMPLATE_ROOT
 BAKES = all_bakes()
 
+
 class Baked:
     """One baked project and the answers it was baked with."""
 
@@ -81,5 +82,3 @@ def default_project(bake: Any) -> Baked:
 @pytest.fixture
 def minimal_project(bake: Any) -> Baked:
     return bake("minimal")
-
-

@@ -56,17 +56,30 @@ def require_server(name: str) -> str:
     return url
 
 
-def run(command: list[str] | str, cwd: Path, *, env: dict[str, str] | None = None,
-        timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    command: list[str] | str,
+    cwd: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
     """Run a command; on failure, fail the test with its output."""
     completed = subprocess.run(
-        command, cwd=cwd, env={**os.environ, **(env or {})}, text=True, capture_output=True,
-        timeout=timeout, shell=isinstance(command, str), check=False,
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        shell=isinstance(command, str),
+        check=False,
     )
     if check and completed.returncode != 0:
+        shown = command if isinstance(command, str) else " ".join(command)
         pytest.fail(
-            f"`{command if isinstance(command, str) else ' '.join(command)}` in {cwd} exited "
-            f"{completed.returncode}\n--- stdout\n{completed.stdout[-6000:]}\n--- stderr\n{completed.stderr[-6000:]}",
+            f"`{shown}` in {cwd} exited {completed.returncode}\n"
+            f"--- stdout\n{completed.stdout[-6000:]}\n--- stderr\n{completed.stderr[-6000:]}",
             pytrace=False,
         )
     return completed

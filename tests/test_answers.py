@@ -1,0 +1,130 @@
+"""Answer validation: every bad value aborts the bake with one line naming field, value and rule,
+and leaves nothing behind. The same table drives the unit checks of bpc.answers and real
+`cookiecutter` runs through the command line, as a user would type them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+
+from bpc import answers
+from bpc.manifest import TEMPLATE_ROOT
+
+BAD_ANSWERS = {
+    "project_name": ["", "   ", 'Say "hi"'],
+    "project_slug": [
+        "1bad",
+        "my-project",
+        "my project",
+        "Upper",
+        "class",
+        "match",
+        "json",
+        "test",
+        "django",
+        "celery",
+        "config",
+        "café",
+    ],
+    "description": ["", 'a "quoted" word'],
+    "author_name": [""],
+    "email": ["not-an-email", "jane@", "@example.com", "jane@localhost", "jane doe@example.com", "a@b@c.com"],
+    "domain_name": [
+        "exa mple..com",
+        "localhost",
+        "-bad.example.com",
+        "example.com-",
+        "1.2.3.4",
+        "x" * 64 + ".com",
+    ],
+    "version": ["one.two", "1.0.0-final!", "", "1..0"],
+    "timezone": ["Mars/Base", "Europe/Pariss", "", "../etc/passwd"],
+    "python_version": ["3.10", "2.7"],
+    "open_source_license": ["WTFPL"],
+    "use_redis": ["maybe"],
+    "celery_broker": ["kafka"],
+    "ci_tool": ["jenkins"],
+    "frontend": ["react"],
+    "editor": ["emacs"],
+}
+GOOD_ANSWERS = {
+    "project_slug": ["shop", "my_shop2", "acme_portal"],
+    "email": ["jane.doe+django@mail.example.org"],
+    "domain_name": ["example.com", "www.example.co.uk", "xn--bcher-kva.example"],
+    "version": ["0.1.0", "1.0", "2025.11", "1.0.0rc1", "1.0.post1", "1.0.dev3"],
+    "timezone": ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires"],
+}
+# Values that cookiecutter itself refuses before our hook runs (it converts booleans and checks
+# choices on the command line); the hook still checks them for answers given another way.
+REFUSED_BY_COOKIECUTTER = {
+    "python_version",
+    "open_source_license",
+    "use_redis",
+    "celery_broker",
+    "ci_tool",
+    "frontend",
+    "editor",
+}
+
+# The defaults as cookiecutter resolves them with --no-input (project_slug derived from the name).
+DEFAULTS = prompt_for_config(
+    generate_context(context_file=str(TEMPLATE_ROOT / "cookiecutter.json")), no_input=True
+)
+
+TABLE = [(field, value) for field, values in BAD_ANSWERS.items() for value in values]
+
+
+def test_every_text_prompt_has_bad_values_in_the_table():
+    assert set(answers.RULES) <= set(BAD_ANSWERS)
+
+
+@pytest.mark.parametrize(("field", "value"), TABLE)
+def test_rule_refuses(field, value):
+    messages = answers.problems({**DEFAULTS, field: value})
+    assert len(messages) == 1, messages
+    assert messages[0].startswith(f"Invalid answer for {field}: {value!r} ")
+
+
+@pytest.mark.parametrize(("field", "value"), [(f, v) for f, values in GOOD_ANSWERS.items() for v in values])
+def test_rule_accepts(field, value):
+    assert answers.problems({**DEFAULTS, field: value}) == []
+
+
+def test_defaults_are_valid():
+    assert answers.problems(DEFAULTS) == []
+
+
+def bake_from_command_line(output: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE_ROOT), "-o", str(output), *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("field", "value"), [(f, v) for f, v in TABLE if f not in REFUSED_BY_COOKIECUTTER])
+def test_bad_answer_aborts_the_bake_and_leaves_nothing(field, value, tmp_path):
+    output = tmp_path / "out"
+    output.mkdir()
+    result = bake_from_command_line(output, f"{field}={value}")
+    assert result.returncode != 0
+    expected = f"Invalid answer for {field}: {value!r} "
+    lines = [line for line in result.stderr.splitlines() if line.startswith(expected)]
+    assert len(lines) == 1, result.stderr
+    assert "must" in lines[0]
+    assert list(output.iterdir()) == [], "a refused bake left files behind"
+
+
+@pytest.mark.parametrize(("field", "value"), [(f, v) for f, v in TABLE if f in REFUSED_BY_COOKIECUTTER])
+def test_cookiecutter_refuses_bad_choices_before_writing(field, value, tmp_path):
+    result = bake_from_command_line(tmp_path, f"{field}={value}")
+    assert result.returncode != 0
+    assert field in result.stdout + result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,195 @@
+"""Static checks that every bake must pass, whatever the options (see bpc/combinations.py).
+
+Each test runs once per bake: the named bakes plus a pairwise covering array of the service
+options. They need no server.
+"""
+
+from __future__ import annotations
+
+import json
+import py_compile
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bpc.bake import summary
+
+# Files whose own template language legitimately uses {{ }} / {% %}: Django and Vue templates.
+TEMPLATE_LANGUAGE_SUFFIXES = {".html", ".vue"}
+# JSON files whose format allows comments (JSON with comments).
+JSONC_NAMES = re.compile(r"^(tsconfig.*\.json|.*\.code-workspace)$")
+
+
+def text_files(root: Path) -> list[Path]:
+    files = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or ".venv" in path.parts or "node_modules" in path.parts:
+            continue
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        files.append(path)
+    return files
+
+
+def relative(path: Path, root: Path) -> str:
+    return str(path.relative_to(root))
+
+
+def test_no_unrendered_template_syntax(project):
+    leftovers = []
+    for path in project.path.rglob("*"):
+        if "{{" in path.name or "{%" in path.name or "cookiecutter" in path.name:
+            leftovers.append(f"file name {relative(path, project.path)}")
+    for path in text_files(project.path):
+        text = path.read_text(encoding="utf-8")
+        name = relative(path, project.path)
+        if "cookiecutter." in text:
+            leftovers.append(f"{name}: 'cookiecutter.'")
+        if path.suffix in TEMPLATE_LANGUAGE_SUFFIXES:
+            continue
+        github_workflow = ".github" in path.parts
+        for match in re.finditer(r"\{\{|\{%", text):
+            if github_workflow and text[max(match.start() - 1, 0)] == "$":
+                continue  # GitHub Actions expressions: ${{ ... }}
+            line = text.count("\n", 0, match.start()) + 1
+            leftovers.append(f"{name}:{line}: {match.group()!r}")
+    assert not leftovers, "unrendered template syntax:\n" + "\n".join(leftovers)
+
+
+def test_exactly_the_manifest_paths(project):
+    missing = sorted(p for p in project.expected.present["paths"] if not (project.path / p).exists())
+    unwanted = sorted(p for p in project.expected.absent["paths"] if (project.path / p).exists())
+    assert not missing, f"paths of features that are on are missing: {missing}"
+    assert not unwanted, f"paths of features that are off are still there: {unwanted}"
+
+
+def test_no_placeholder_or_empty_folder_left(project):
+    empty = [
+        relative(p, project.path) for p in project.path.rglob("*") if p.is_dir() and not any(p.iterdir())
+    ]
+    assert not empty, f"empty folders: {empty}"
+    placeholders = [
+        relative(p, project.path)
+        for p in text_files(project.path)
+        if "<secret:" in p.read_text(encoding="utf-8")
+    ]
+    assert not placeholders, f"secret placeholders not filled in: {placeholders}"
+
+
+def test_python_files_compile(project, tmp_path):
+    broken = []
+    for path in sorted(project.path.rglob("*.py")):
+        try:
+            py_compile.compile(str(path), cfile=str(tmp_path / "out.pyc"), doraise=True)
+        except py_compile.PyCompileError as error:
+            broken.append(f"{relative(path, project.path)}: {error.msg}")
+    assert not broken, "\n".join(broken)
+
+
+def test_ruff_clean_with_the_projects_own_config(project):
+    ruff = [sys.executable, "-m", "ruff"]
+    lint = subprocess.run(
+        [*ruff, "check", "--no-cache", "."], cwd=project.path, capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    style = subprocess.run(
+        [*ruff, "format", "--check", "--no-cache", "."], cwd=project.path, capture_output=True, text=True
+    )
+    assert style.returncode == 0, style.stdout + style.stderr
+
+
+def _strip_json_comments(text: str) -> str:
+    # Good enough for the comment styles editors and tsconfig use: whole-line // and /* */ blocks,
+    # and trailing commas before a closing bracket.
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"^\s*//.*$", "", text, flags=re.M)
+    return re.sub(r",(\s*[}\]])", r"\1", text)
+
+
+def test_data_files_parse(project):
+    broken = []
+    for path in text_files(project.path):
+        name = relative(path, project.path)
+        text = path.read_text(encoding="utf-8")
+        try:
+            if path.suffix in {".yml", ".yaml"}:
+                list(yaml.safe_load_all(text))
+            elif path.suffix == ".json":
+                jsonc = JSONC_NAMES.match(path.name) or ".vscode" in path.parts
+                json.loads(_strip_json_comments(text) if jsonc else text)
+            elif path.suffix == ".toml":
+                tomllib.loads(text)
+        except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+            broken.append(f"{name}: {error}")
+    assert not broken, "\n".join(broken)
+
+
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[\s\[<>=!~;@]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_python_dependencies_follow_the_manifest(project):
+    pyproject = tomllib.loads((project.path / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = {_requirement_name(r) for r in pyproject["project"]["dependencies"]}
+    unpinned = [r for r in pyproject["project"]["dependencies"] if "==" not in r]
+    assert not unpinned, f"dependencies must be pinned to the versions the template tests: {unpinned}"
+    expected = project.expected
+    assert expected.present["python_dependencies"] <= declared, (
+        f"missing: {expected.present['python_dependencies'] - declared}"
+    )
+    assert not expected.absent["python_dependencies"] & declared, (
+        f"dependencies of features that are off: {expected.absent['python_dependencies'] & declared}"
+    )
+
+
+def test_answers_are_kept_for_later_updates(project):
+    saved = json.loads((project.path / ".django-bpc.json").read_text(encoding="utf-8"))
+    for key, value in project.answers.items():
+        if not key.startswith("_"):
+            assert saved[key] == value
+
+
+def _generated_secrets(root: Path) -> set[str]:
+    values = set()
+    for path in (root / ".envs").rglob("*"):
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                key, _, value = line.partition("=")
+                if re.search(r"SECRET|PASSWORD|_KEY|TOKEN", key) and len(value) >= 8:
+                    values.add(value)
+    return values
+
+
+def test_two_bakes_never_share_a_secret(bake):
+    first = bake("default")
+    second = bake("default-again", {})
+    first_secrets, second_secrets = _generated_secrets(first.path), _generated_secrets(second.path)
+    assert len(first_secrets) >= 3, f"expected generated secrets in .envs, found {first_secrets}"
+    assert not first_secrets & second_secrets
+
+
+def test_one_secret_name_gets_one_value_within_a_bake(default_project):
+    # The PostgreSQL password is both POSTGRES_PASSWORD and part of DATABASE_URL.
+    env_files = (default_project.path / ".envs" / ".production").iterdir()
+    text = "\n".join(path.read_text(encoding="utf-8") for path in env_files)
+    password = re.search(r"^POSTGRES_PASSWORD=(.+)$", text, flags=re.M).group(1)
+    assert re.search(rf"^DATABASE_URL=\S+:{password}@", text, flags=re.M), "DATABASE_URL has another password"
+
+
+@pytest.mark.parametrize(
+    ("named_bake", "note"),
+    [
+        ("redis-broker", "celery_broker=redis brings the Redis service"),
+        ("minimal", "celery_broker was ignored"),
+    ],
+)
+def test_summary_explains_resolved_answers(named_bake, note, bake):
+    assert note in summary(bake(named_bake).answers)
+    assert note not in summary(bake("default").answers)

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url'
+
+import { configDefaults, defineConfig, mergeConfig } from 'vitest/config'
+
+import viteConfig from './vite.config.ts'
+
+export default defineConfig((env) =>
+  mergeConfig(
+    viteConfig(env),
+    defineConfig({
+      test: {
+        environment: 'jsdom',
+        exclude: [...configDefaults.exclude],
+        root: fileURLToPath(new URL('./', import.meta.url)),
+      },
+    }),
+  ),
+)
