@@ -83,9 +83,12 @@ def _requirement_name(requirement: str) -> str:
 
 
 def installed_distributions(root: Path) -> set[str]:
-    """Every distribution `uv sync --all-groups` installs directly: dependencies and groups."""
+    """Every distribution `uv sync --all-groups` installs directly: the dependencies, the extras
+    (the dev group installs the project's dev extra) and the groups."""
     pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     requirements = list(pyproject["project"]["dependencies"])
+    for extra in pyproject["project"].get("optional-dependencies", {}).values():
+        requirements += extra
     for group in pyproject.get("dependency-groups", {}).values():
         requirements += [r for r in group if isinstance(r, str)]
     return {_requirement_name(r) for r in requirements}

@@ -10,7 +10,8 @@ const DEV_SERVER_PORT = 8080
 export default defineConfig(({ mode }) => {
   const env = loadEnv(mode, process.cwd(), '')
   const django = env.DJANGO_DEV_SERVER_URL || 'http://127.0.0.1:8000'
-  // Keep the browser's Host header: Django then sees the origin it checks CSRF against.
+  // changeOrigin stays off: Django must see the browser's Host, which its CSRF check compares
+  // with the Origin header.
   const toDjango = { target: django, changeOrigin: false }
 
   return {
@@ -20,27 +21,27 @@ export default defineConfig(({ mode }) => {
         '@': fileURLToPath(new URL('./src', import.meta.url)),
       },
     },
-    // Built files are collected by Django under STATIC_URL + "frontend/" (see
-    // config/settings/base.py), so the URLs Vite writes into the bundle must point there.
-    // The dev server keeps its root, so that http://localhost:8080/ opens the app.
-    base: mode === 'production' ? '/static/frontend/' : '/',
+    // The build lands in the Django package's static folder, so Django serves it under
+    // STATIC_URL + "frontend/"; django-vite asks the dev server for the same paths, so one base
+    // serves both. http://localhost:8080/ redirects to it.
+    base: '/static/frontend/',
     server: {
       port: DEV_SERVER_PORT,
       strictPort: true,
-      // Django pages in development load this server's scripts through django-vite.
-      cors: { origin: /^https?:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/ },
+      // Pages rendered by Django (port 8000) load their assets from here, not from themselves.
       origin: `http://localhost:${DEV_SERVER_PORT}`,
       proxy: {
         '/api/': toDjango,
         '/admin/': toDjango,
-        '/static/': toDjango,
         '/media/': toDjango,
+        // Django's own static files (the admin's, say); the app's are this server's.
+        '^/static/(?!frontend/)': toDjango,
       },
     },
     build: {
-      outDir: 'dist',
+      outDir: fileURLToPath(new URL('../{{ cookiecutter.project_slug }}/static/frontend', import.meta.url)),
       emptyOutDir: true,
-      // django-vite reads dist/.vite/manifest.json to find the hashed files of each entry.
+      // django-vite reads .vite/manifest.json to find the hashed files of each entry.
       manifest: true,
       rollupOptions: {
         input: fileURLToPath(new URL('./src/main.ts', import.meta.url)),

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 
-import { configDefaults, defineConfig, mergeConfig } from 'vitest/config'
+import { defineConfig, mergeConfig } from 'vitest/config'
 
 import viteConfig from './vite.config.ts'
 
@@ -10,7 +10,6 @@ export default defineConfig((env) =>
     defineConfig({
       test: {
         environment: 'jsdom',
-        exclude: [...configDefaults.exclude],
         root: fileURLToPath(new URL('./', import.meta.url)),
       },
     }),

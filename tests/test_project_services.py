@@ -1,0 +1,240 @@
+"""Services tier: the generated Django project runs against the real servers of this machine.
+
+For the default bake, the minimal bake (every optional service off) and the redis-broker bake:
+install the project into its own virtualenv with uv, give it its own PostgreSQL database, its
+own Celery queue and its own cache key prefix (so that concurrent runs on the shared servers never
+see each other's data), then run what its developers would: its own test suite, `manage.py
+check`, `makemigrations --check`, migrate, `check --deploy` with the production env files, ruff
+with its own config, and gunicorn with production settings answering /health/.
+
+Run with `-rP` (or `-s`) to see each bake's test count and timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.support import SERVER_URLS, install, require_server, run
+
+pytestmark = pytest.mark.services
+
+BAKES = ["default", "minimal", "redis-broker"]
+
+
+@dataclass
+class Prepared:
+    """A baked project, installed, with the environment of its own share of the servers."""
+
+    bake_id: str
+    path: Path
+    python: Path
+    features: set[str]
+    env: dict[str, str]
+    database: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def manage(self, *args: str, env: dict[str, str] | None = None, check: bool = True):
+        started = time.monotonic()
+        result = run(
+            [str(self.python), "manage.py", *args],
+            cwd=self.path,
+            env={**self.env, **(env or {})},
+            check=check,
+        )
+        self.timings[" ".join(args[:2])] = time.monotonic() - started
+        return result
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def postgres(python: Path, sql: str) -> None:
+    """Run one statement on the maintenance database, with the project's own psycopg."""
+    code = (
+        "import sys, psycopg\n"
+        "with psycopg.connect(sys.argv[1], autocommit=True) as connection:\n"
+        "    connection.execute(sys.argv[2])\n"
+    )
+    run([str(python), "-c", code, SERVER_URLS["PostgreSQL"], sql], cwd=python.parent)
+
+
+def production_env(path: Path) -> dict[str, str]:
+    """The variables of the bake's .envs/.production/* files, as `set -a; . file` would read them."""
+    variables = {}
+    for env_file in sorted((path / ".envs" / ".production").glob(".*")):
+        for line in env_file.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#") and "=" in line:
+                name, value = line.split("=", 1)
+                variables[name] = value
+    return variables
+
+
+@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.xdist_group(b)) for b in BAKES], scope="module")
+def prepared(request: pytest.FixtureRequest, bake) -> Iterator[Prepared]:
+    baked = bake(request.param)
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "VIRTUAL_ENV": "", "PYTEST_ADDOPTS": ""}
+    require_server("PostgreSQL")
+    if "redis" in baked.features:
+        require_server("Redis")
+    if "rabbitmq" in baked.features:
+        require_server("RabbitMQ")
+    started = time.monotonic()
+    python = install(baked.path)
+    install_seconds = time.monotonic() - started
+
+    run_id = uuid.uuid4().hex[:10]
+    database = f"bpc_{request.param.replace('-', '_')}_{run_id}"
+    env["DATABASE_URL"] = with_database(SERVER_URLS["PostgreSQL"], database)
+    if "redis_cache" in baked.features:
+        env["REDIS_URL"] = SERVER_URLS["Redis"]
+        env["DJANGO_CACHE_KEY_PREFIX"] = f"bpc-{run_id}"
+    if "rabbitmq" in baked.features:
+        env["CELERY_BROKER_URL"] = SERVER_URLS["RabbitMQ"]
+    elif "celery" in baked.features:
+        env["CELERY_BROKER_URL"] = SERVER_URLS["Redis"]
+    if "celery" in baked.features:
+        env["CELERY_TASK_DEFAULT_QUEUE"] = f"bpc-{run_id}"
+    if "elasticsearch" in baked.features:
+        # No Elasticsearch on this machine: the project's search tests are deselected (and say
+        # so) unless BPC_TEST_ELASTICSEARCH_URL points at one.
+        env["ELASTICSEARCH_URL"] = os.environ.get("BPC_TEST_ELASTICSEARCH_URL", "")
+
+    postgres(python, f'CREATE DATABASE "{database}"')
+    prepared = Prepared(request.param, baked.path, python, baked.features, env, database)
+    prepared.timings["install"] = install_seconds
+    yield prepared
+    postgres(python, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    postgres(python, f'DROP DATABASE IF EXISTS "test_{database}" WITH (FORCE)')
+    print(
+        f"\n{request.param}: "
+        + ", ".join(f"{step} {seconds:.1f}s" for step, seconds in prepared.timings.items())
+    )
+
+
+def test_its_own_test_suite_passes(prepared: Prepared) -> None:
+    started = time.monotonic()
+    result = run(
+        [str(prepared.python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=prepared.path,
+        env=prepared.env,
+        check=False,
+        timeout=900,
+    )
+    prepared.timings["pytest"] = time.monotonic() - started
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    print(f"\n{prepared.bake_id}: {summary}")
+    assert result.returncode == 0, f"{result.stdout[-8000:]}\n{result.stderr[-4000:]}"
+    passed = int(re.search(r"(\d+) passed", summary).group(1))
+    assert not re.search(r"\d+ (failed|error)", summary), summary
+    # Every service configured above ran its tests: only search (no server here) may be left out.
+    left_out = set(re.findall(r"deselected \d+ test\(s\) of the (\w+) service", result.stdout))
+    if "elasticsearch" in prepared.features and not prepared.env["ELASTICSEARCH_URL"]:
+        assert left_out == {"search"}, result.stdout[-2000:]
+    else:
+        assert left_out == set(), result.stdout[-2000:]
+    assert passed >= (15 if prepared.bake_id == "default" else 10), summary
+
+
+def test_manage_check(prepared: Prepared) -> None:
+    result = prepared.manage("check", "--fail-level", "WARNING")
+    assert "System check identified no issues" in result.stdout
+
+
+def test_migrations_are_complete_and_apply(prepared: Prepared) -> None:
+    result = prepared.manage("makemigrations", "--check", "--dry-run")
+    assert "No changes detected" in result.stdout
+    prepared.manage("migrate", "--no-input", "-v", "0")
+    result = prepared.manage("migrate", "--check")
+    assert result.returncode == 0
+
+
+def production(prepared: Prepared) -> dict[str, str]:
+    """The production env files of the bake, pointed at this test's share of the servers."""
+    env = {**production_env(prepared.path), **prepared.env}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    if "elasticsearch" in prepared.features and not env["ELASTICSEARCH_URL"]:
+        env["ELASTICSEARCH_URL"] = "http://127.0.0.1:1"  # nothing listens: search is down
+    return env
+
+
+def test_check_deploy_with_the_production_env_files(prepared: Prepared) -> None:
+    env = production(prepared)
+    assert len(env["DJANGO_SECRET_KEY"]) >= 50
+    result = prepared.manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert "System check identified no issues" in result.stdout
+
+
+def test_ruff_with_its_own_config(prepared: Prepared) -> None:
+    run([str(prepared.python.parent / "ruff"), "check", "."], cwd=prepared.path)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> None:
+    env = production(prepared)
+    prepared.manage("migrate", "--no-input", "-v", "0", env=env)
+    port = free_port()
+    env |= {
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    server = subprocess.Popen(
+        [str(prepared.python.parent / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
+        cwd=prepared.path,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status, body = wait_for_health(f"http://127.0.0.1:{port}/health/", server)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    services = {"database", "cache"}
+    if "celery" in prepared.features:
+        services.add("broker")
+    if "elasticsearch" in prepared.features:
+        services.add("search")
+    assert set(body["services"]) == services, (body, output[-3000:])
+    down = {name for name, state in body["services"].items() if state != "ok"}
+    if "search" in services and not os.environ.get("BPC_TEST_ELASTICSEARCH_URL"):
+        assert (status, body["status"], down) == (503, "error", {"search"}), body
+    else:
+        assert (status, body["status"], down) == (200, "ok", set()), body
+
+
+def wait_for_health(url: str, server: subprocess.Popen[str], timeout: float = 180) -> tuple[int, dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"gunicorn exited with {server.returncode}:\n{server.stdout.read()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310  (a local URL)
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"gunicorn did not answer {url} within {timeout} s")

@@ -1,0 +1,24 @@
+"""A generated project can be baked again from its saved answers (the basis of updates)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bpc import rebake
+
+
+def files_of(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_rebake_reproduces_the_same_tree(bake, tmp_path):
+    original = bake("redis-broker")
+    assert rebake.main([str(original.path), "--output-dir", str(tmp_path)]) == 0
+    again = tmp_path / original.path.name
+    assert files_of(again) == files_of(original.path)
+    assert rebake.saved_answers(again) == rebake.saved_answers(original.path)
+
+
+def test_rebake_refuses_a_folder_without_answers(tmp_path):
+    with pytest.raises(SystemExit, match="not found"):
+        rebake.main([str(tmp_path)])

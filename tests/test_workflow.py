@@ -1,0 +1,371 @@
+"""The daily workflow of a generated project: `make help`, the Makefile targets, the tmuxinator
+layout and the Sphinx docs.
+
+The static part reads `make help` and `make -n` (no Docker engine needed) and starts the tmuxinator
+layout on a private tmux server. The `services` part installs a bake and runs, on the host
+(`LOCAL=1`), every target that needs neither Docker nor a server.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bpc import manifest
+from tests.support import install, require_tool, run, uv_command
+
+SECTIONS = (
+    "Development",
+    "Tests and code quality",
+    "Docs",
+    "Release",
+    "Docker images",
+    "Bare-metal production",
+    "Cleanup",
+)
+TARGET_LINE = re.compile(r"^  (?P<name>[a-z][a-z0-9_-]*)\s+(?P<description>\S.*)$")
+# Targets whose recipe is a Python command: `docker compose run` by default, `uv run` with LOCAL=1.
+PYTHON_TARGETS = {
+    *("migrate", "runserver", "manage", "console", "shell", "search-index"),
+    *("lint", "format", "test", "coverage", "typecheck", "docs", "servedocs"),
+    *("celery-worker", "celery-beat", "flower"),
+}
+DOCKER_TARGETS = {"build", "up", "down", "logs", "prune", "reset-db"}
+MAKE_HOW = "apt-get install make"
+TMUX_HOW = "apt-get install tmux tmuxinator"
+
+
+def make(
+    project: Path, *args: str, env: dict[str, str] | None = None, check: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    require_tool("make", MAKE_HOW)
+    inherited = {key: value for key, value in os.environ.items() if key != "LOCAL"}
+    environment = {**inherited, "NO_COLOR": "1", **(env or {})}
+    completed = subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=project,
+        env=environment,
+        text=True,
+        capture_output=True,
+        input=stdin,
+        timeout=60,
+        check=False,
+    )
+    if check:
+        assert completed.returncode == 0, f"make {' '.join(args)}: {completed.stdout}{completed.stderr}"
+    return completed
+
+
+def help_sections(text: str) -> dict[str, list[str]]:
+    """Section name -> target names, in the order `make help` prints them."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        target = TARGET_LINE.match(line)
+        if target:
+            assert current is not None, f"target outside a section: {line!r}"
+            sections[current].append(target["name"])
+        elif line and not line.startswith(" ") and not line.startswith(("Usage:", "Python commands")):
+            current = line.strip()
+            sections[current] = []
+    return sections
+
+
+def listed_targets(project: Path) -> set[str]:
+    return {name for names in help_sections(make(project, "help").stdout).values() for name in names}
+
+
+def dry_run(project: Path, target: str, **variables: str) -> str:
+    return make(project, "-n", target, *(f"{key}={value}" for key, value in variables.items())).stdout
+
+
+# make help ---------------------------------------------------------------------------------------
+
+
+def test_help_lists_exactly_the_targets_of_the_chosen_features(project):
+    listed = listed_targets(project.path)
+    expected = project.expected.present["make_targets"]
+    assert listed == expected, (
+        f"listed but not in the manifest: {sorted(listed - expected)}; "
+        f"in the manifest but not listed: {sorted(expected - listed)}"
+    )
+    assert not listed & project.expected.absent["make_targets"]
+
+
+def test_every_listed_target_has_a_recipe(project):
+    targets = sorted(listed_targets(project.path))
+    if make(project.path, "-n", *targets, env={"BACKUP": "x.dump"}, check=False).returncode == 0:
+        return
+    broken = []
+    for target in targets:
+        completed = make(project.path, "-n", target, env={"BACKUP": "x.dump"}, check=False)
+        if completed.returncode != 0:
+            broken.append(f"{target}: {completed.stderr.strip()}")
+    assert not broken, "\n".join(broken)
+
+
+def test_make_without_a_target_prints_the_help_grouped_in_order(default_project):
+    text = make(default_project.path).stdout
+    assert text == make(default_project.path, "help").stdout
+    sections = help_sections(text)
+    assert list(sections) == [section for section in SECTIONS if section in sections]
+    assert {"Development", "Tests and code quality", "Docs", "Release", "Docker images", "Cleanup"} <= set(
+        sections
+    )
+    assert all(sections.values()), f"empty sections: {sections}"
+    for line in text.splitlines():
+        if line.startswith("  "):
+            assert TARGET_LINE.match(line), f"target line without a description: {line!r}"
+
+
+def test_minimal_help_names_no_unchosen_service(minimal_project):
+    text = make(minimal_project.path).stdout
+    assert not re.search(r"celery|rabbit|elastic|sentry|flower|redis|tmux", text, re.IGNORECASE), text
+
+
+def _on_a_terminal(project: Path, env: dict[str, str]) -> str:
+    """make's output when its stdout is a terminal (a pseudo-terminal here)."""
+    require_tool("make", MAKE_HOW)
+    controller, terminal = pty.openpty()
+    environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"} | env
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "help"],
+        cwd=project,
+        env=environment,
+        stdout=terminal,
+        stderr=terminal,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closes when make exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    assert process.wait(timeout=30) == 0
+    return b"".join(chunks).decode()
+
+
+def test_help_is_coloured_only_on_a_terminal_without_no_color(default_project):
+    assert "\033[" in _on_a_terminal(default_project.path, {})
+    assert "\033[" not in _on_a_terminal(default_project.path, {"NO_COLOR": "1"})
+    assert "\033[" not in make(default_project.path, "help", env={"NO_COLOR": ""}).stdout
+
+
+# LOCAL=1 and Docker ------------------------------------------------------------------------------
+
+
+# Recipes do not change with the options, only which targets exist: two bakes cover them.
+@pytest.mark.parametrize("named_bake", ["default", "minimal"])
+def test_python_targets_run_in_docker_by_default_and_on_the_host_with_local(bake, named_bake):
+    project = bake(named_bake)
+    for target in sorted(PYTHON_TARGETS & listed_targets(project.path)):
+        in_docker = dry_run(project.path, target)
+        on_host = dry_run(project.path, target, LOCAL="1")
+        assert re.search(r"^docker compose run --rm (\S+ )*django ", in_docker, re.M), (target, in_docker)
+        assert "docker" not in on_host and re.search(r"^uv run ", on_host, re.M), (target, on_host)
+        # The same command both ways: only the prefix differs.
+        assert in_docker.split(" django ", 1)[1] == on_host.split("uv run ", 1)[1], target
+
+
+@pytest.mark.parametrize("named_bake", ["default", "minimal"])
+def test_docker_targets_call_docker_compose(bake, named_bake):
+    project = bake(named_bake)
+    listed = listed_targets(project.path)
+    images = {t for t in listed if t.startswith(("build-", "force-build-"))}
+    for target in sorted((DOCKER_TARGETS & listed) | images):
+        assert "docker compose" in dry_run(project.path, target, CONFIRM="yes"), target
+    for target in images:
+        service = target.removeprefix("force-").removeprefix("build-")
+        assert re.search(rf"\bbuild (--no-cache )?{service}$", dry_run(project.path, target), re.M)
+        assert ("--no-cache" in dry_run(project.path, target)) == target.startswith("force-")
+
+
+def test_destructive_targets_do_nothing_unless_confirmed(default_project):
+    for target in ("prune", "reset-db"):
+        refused = make(default_project.path, target, stdin="no\n", check=False)
+        assert refused.returncode != 0
+        assert "Type yes" in refused.stdout and "Nothing done." in refused.stdout
+        assert "docker" not in refused.stdout.split("Nothing done.")[0].split("Type yes")[1]
+
+
+def test_reset_db_removes_only_the_postgres_volume(default_project):
+    recipe = dry_run(default_project.path, "reset-db", CONFIRM="yes")
+    assert "--volumes" not in recipe and "--rmi" not in recipe
+    assert re.search(r"com\.docker\.compose\.volume=\S*postgres", recipe), recipe
+    assert "docker volume rm" in recipe
+
+
+def test_dbshell_uses_the_postgres_container_or_manage_py(default_project):
+    # The django image has no PostgreSQL client: in Docker, psql runs where the server is.
+    assert dry_run(default_project.path, "dbshell").startswith("docker compose exec postgres ")
+    assert dry_run(default_project.path, "dbshell", LOCAL="1").strip() == "uv run python manage.py dbshell"
+
+
+def test_search_index_runs_the_projects_rebuild_command(default_project):
+    command = dry_run(default_project.path, "search-index", LOCAL="1").split()[-1]
+    slug = default_project.answers["project_slug"]
+    assert (default_project.path / slug / "search" / "management" / "commands" / f"{command}.py").is_file()
+
+
+def test_manage_passes_args_through(default_project):
+    assert dry_run(default_project.path, "manage", LOCAL="1", ARGS="check --deploy").strip() == (
+        "uv run python manage.py check --deploy"
+    )
+
+
+# tmuxinator --------------------------------------------------------------------------------------
+
+
+def layout(project) -> dict:
+    return yaml.safe_load((project.path / ".tmuxinator.yml").read_text(encoding="utf-8"))
+
+
+def windows_and_panes(config: dict) -> dict[str, list[str]]:
+    """Window name -> the commands of its panes, as the project file declares them."""
+    result = {}
+    for window in config["windows"]:
+        ((name, body),) = window.items()
+        if isinstance(body, str):
+            result[name] = [body]
+        else:
+            result[name] = [pane if isinstance(pane, str) else " && ".join(pane) for pane in body["panes"]]
+    return result
+
+
+def test_tmuxinator_layout_follows_the_manifest(project):
+    path = project.path / ".tmuxinator.yml"
+    if "tmuxinator" not in project.features:
+        assert not path.exists()
+        return
+    declared = windows_and_panes(layout(project))
+    assert set(declared) == project.expected.present["tmux_windows"]
+    assert next(iter(declared)) == "django"
+    listed = listed_targets(project.path)
+    for window, commands in declared.items():
+        for command in commands:
+            words = command.split()
+            if words[0] == "make":
+                assert words[1] in listed, f"window {window}: {command!r} is not a target of make help"
+            else:
+                assert (project.path / words[0]).is_file(), f"window {window}: {command!r} runs no script"
+    panes = [command for commands in declared.values() for command in commands]
+    assert "make runserver" in panes and "make servedocs" in panes
+    assert {"make console", "make dbshell"} <= set(declared["shells"])
+    if "celery" in project.features:
+        assert {"make celery-beat", "make celery-worker"} <= set(declared["celery"])
+    assert ("make redis-cli" in panes) == ("redis" in project.features)
+    assert ("make rabbitmq-admin" in panes) == ("rabbitmq" in project.features)
+
+
+def _private_tmux_env(tmp_path: Path) -> dict[str, str]:
+    # tmux puts its server socket under TMUX_TMPDIR: a fresh one is a server of our own, which
+    # tmuxinator (it calls plain `tmux`) uses without a change to the project file.
+    environment = {key: value for key, value in os.environ.items() if key not in {"TMUX", "LOCAL"}}
+    environment["TMUX_TMPDIR"] = str(tmp_path)
+    return environment
+
+
+@pytest.mark.parametrize("layout_bake", ["default", "redis-broker"])
+def test_tmuxinator_starts_every_window_and_pane(bake, layout_bake, tmp_path):
+    require_tool("tmux", TMUX_HOW)
+    require_tool("tmuxinator", TMUX_HOW)
+    project = bake(layout_bake)
+    environment = _private_tmux_env(tmp_path)
+    debug = run(["tmuxinator", "debug", "-p", ".tmuxinator.yml"], cwd=project.path, env=environment)
+    assert "new-session" in debug.stdout and "make runserver" in debug.stdout.replace("\\ ", " ")
+    session = layout(project)["name"]
+    try:
+        run(
+            ["tmuxinator", "start", "-p", ".tmuxinator.yml", "--no-attach"],
+            cwd=project.path,
+            env=environment,
+            timeout=60,
+        )
+        started = subprocess.run(
+            ["tmux", "list-panes", "-s", "-t", session, "-F", "#{window_name}"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+    finally:
+        subprocess.run(["tmux", "kill-server"], env=environment, capture_output=True, check=False)
+    declared = windows_and_panes(layout(project))
+    assert list(dict.fromkeys(started)) == list(declared)
+    assert {window: started.count(window) for window in declared} == {
+        window: len(commands) for window, commands in declared.items()
+    }
+
+
+# Docs --------------------------------------------------------------------------------------------
+
+
+def test_makefile_page_documents_every_target(project):
+    page = (project.path / "docs" / "makefile.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z][a-z0-9_-]*)`(?: / `([a-z][a-z0-9_-]*)`)?", page, re.M))
+    documented_names = {name for pair in documented for name in pair if name}
+    listed = listed_targets(project.path)
+    assert documented_names == listed, (
+        f"undocumented: {sorted(listed - documented_names)}; gone: {sorted(documented_names - listed)}"
+    )
+
+
+def test_readme_shows_the_chosen_services_only(project):
+    readme = (project.path / "README.md").read_text(encoding="utf-8")
+    assert "```mermaid" in readme
+    table = readme.split("<!-- services:start -->")[1].split("<!-- services:end -->")[0]
+    for name, feature in manifest.load().items():
+        for service, url in feature.local_urls.items():
+            port = url.rsplit(":", 1)[1]
+            row = re.search(rf"^\| {re.escape(service)} \| {port} \|", table, re.M)
+            assert bool(row) == (name in project.features), f"{service} in the services table"
+
+
+# Host mode on an installed bake ------------------------------------------------------------------
+
+
+def _host_env(venv: Path) -> dict[str, str]:
+    # install() synced the venv already; UV_NO_SYNC keeps `uv run` from touching it again (a copy
+    # of the project would otherwise re-install itself into the original's venv).
+    return {
+        "LOCAL": "1",
+        "PATH": f"{Path(uv_command()).parent}{os.pathsep}{os.environ['PATH']}",
+        "UV_PROJECT_ENVIRONMENT": str(venv),
+        "UV_NO_SYNC": "1",
+        "VIRTUAL_ENV": "",
+    }
+
+
+@pytest.mark.services
+def test_host_targets_that_need_no_server_work(default_project, tmp_path):
+    install(default_project.path)
+    env = _host_env(default_project.path / ".venv")
+    for target in ("help", "lint", "typecheck", "docs", "dist", "clean-pyc", "clean-test"):
+        run(["make", target], cwd=default_project.path, env=env, timeout=600)
+    run(["make", "manage", "ARGS=check"], cwd=default_project.path, env=env)
+    assert list((default_project.path / "docs" / "_build" / "html").glob("*.html"))
+    assert {p.suffix for p in (default_project.path / "dist").iterdir()} >= {".whl", ".gz"}
+    run(["make", "clean"], cwd=default_project.path, env=env)
+    assert not (default_project.path / "dist").exists()
+    assert not (default_project.path / "docs" / "_build").exists()
+    # format rewrites files: run it on a copy, with code that needs formatting.
+    copy = tmp_path / "copy"
+    shutil.copytree(default_project.path, copy, symlinks=True, ignore=shutil.ignore_patterns(".venv"))
+    ugly = copy / "config" / "ugly.py"
+    ugly.write_text("x = {  'a':1 }\n", encoding="utf-8")
+    run(["make", "format"], cwd=copy, env=env)
+    assert ugly.read_text(encoding="utf-8") == 'x = {"a": 1}\n'
+    run(["make", "lint"], cwd=copy, env=env)

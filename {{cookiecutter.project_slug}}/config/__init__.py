@@ -1,0 +1,6 @@
+{%- if feature("celery") -%}
+# Load the Celery app with Django, so that @shared_task binds to it.
+from config.celery_app import app as celery_app
+
+__all__ = ["celery_app"]
+{% endif -%}

@@ -1,0 +1,47 @@
+"""Production settings: everything from the environment, HTTPS only, no embedded stand-ins.
+
+Runs the same in the production compose stack and on a bare-metal host (Supervisor, nginx).
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import EMBEDDED_SERVICES, LOGGING, STORAGES, env
+
+if EMBEDDED_SERVICES:
+    raise ImproperlyConfigured(
+        "Production needs every service configured; unset: "
+        + ", ".join(f"{variable} ({service})" for service, variable in EMBEDDED_SERVICES.items())
+    )
+
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["{{ cookiecutter.domain_name }}"])
+CSRF_TRUSTED_ORIGINS = env.list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS]
+)
+
+# HTTPS. Django itself redirects plain HTTP to HTTPS (DJANGO_SECURE_SSL_REDIRECT, on by default).
+# Behind a proxy that terminates TLS (nginx, a load balancer), the request reaching gunicorn is
+# plain HTTP: the proxy must set `X-Forwarded-Proto: https`, which SECURE_PROXY_SSL_HEADER
+# trusts, or every request would redirect forever. Only ever expose gunicorn through that proxy.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# The health endpoint answers load balancers and monitors on plain HTTP too.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# Start HSTS short and raise DJANGO_SECURE_HSTS_SECONDS (to a year: 31536000) once HTTPS is
+# known to work on every subdomain; browsers remember it for that long.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+
+# Hashed, compressed static files that whitenoise serves with far-future cache headers.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Host-header probes by scanners are noise, not errors.
+LOGGING["loggers"] = {"django.security.DisallowedHost": {"level": "CRITICAL", "propagate": False}}

@@ -1,0 +1,24 @@
+"""Settings for the test suite: the services of the environment, made fast and isolated."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, {% if feature("vue") %}DJANGO_VITE, {% endif %}env
+
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-test-key")
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Hashing strength is not what the tests measure.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+{%- if feature("vue") %}
+# Pages get the dev server's script tags, so that the tests need no frontend build.
+DJANGO_VITE["default"]["dev_mode"] = True
+{%- endif %}
+# Nothing is collected for the tests: whitenoise looks files up through the finders.
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file rather than memory, so that other processes (a worker, a server) see the test data.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

@@ -1,0 +1,20 @@
+##@ Bare-metal production
+
+# The port the production shape answers on when started by host-up; 8088 stays clear of
+# runserver (8000), GlitchTip (8001), flower (5555) and the Vite dev server (8080).
+HOST_HTTP_PORT ?= 8088
+export HOST_HTTP_PORT
+
+.PHONY: host-up host-down host-status host-logs
+
+host-up: ## Run the production shape on this host under supervisord (needs make install LOCAL=1)
+	deploy/host.sh up
+
+host-down: ## Stop every process host-up started
+	deploy/host.sh down
+
+host-status: ## Show the state of each program host-up runs
+	deploy/host.sh status
+
+host-logs: ## Follow the logs of the programs host-up runs
+	deploy/host.sh logs

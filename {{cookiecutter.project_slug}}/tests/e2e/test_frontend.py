@@ -1,0 +1,38 @@
+"""The Vue app as production serves it: the Vite build from nginx, its data from Django's API."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, Response, expect
+
+from .conftest import Account
+
+
+def test_the_vue_page_shows_data_from_the_api(page: Page, staff_user: Account, screenshot):
+    responses: list[Response] = []
+    page.on("response", responses.append)
+    with page.expect_response("**/api/me/") as me:
+        page.goto("/app/")
+    assert me.value.json()["authenticated"] is False
+
+    # The app's code is the hashed bundle of `vite build`, a static file that nginx serves.
+    scripts = [response for response in responses if response.request.resource_type == "script"]
+    bundles = [response for response in scripts if "/static/frontend/assets/" in response.url]
+    assert bundles, f"no script of the Vite build was loaded: {[response.url for response in scripts]}"
+    assert all(response.status == 200 for response in bundles)
+    assert all(response.headers.get("x-served-by") == "nginx" for response in bundles)
+
+    current_user = page.get_by_test_id("current-user")
+    expect(current_user).to_have_text("Not signed in")
+    # Rendered from /api/health/: each service of this deployment by name, as the API reports it.
+    expect(page.get_by_test_id("service-status")).to_have_text("All systems operational")
+    expect(page.locator(".services")).to_contain_text("database: ok")
+
+    # Signing in through the API: the name shown is this run's fresh user, so it can only have
+    # come from the server.
+    page.fill("#sign-in-username", staff_user.username)
+    page.fill("#sign-in-password", staff_user.password)
+    with page.expect_response("**/api/session/") as session:
+        page.get_by_role("button", name="Sign in").click()
+    assert session.value.status == 200
+    expect(current_user).to_have_text(f"Signed in as {staff_user.username}")
+    screenshot(page, "frontend")

@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import ListView
+
+from .models import DemoTaskRun
+from .tasks import run_demo
+
+# A demo should finish while someone watches; the task time limits are far above this.
+MAX_SECONDS = 60
+
+
+class DemoPageView(ListView):
+    template_name = "tasks/demo.html"
+    context_object_name = "runs"
+    queryset = DemoTaskRun.objects.all()[:20]
+    extra_context = {"max_seconds": MAX_SECONDS}
+
+
+@require_POST
+def enqueue_demo(request: HttpRequest) -> HttpResponse:
+    """Create a run and queue its task; JSON for API clients, a redirect for the HTML form."""
+    try:
+        seconds = float(request.POST.get("seconds") or 0)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= MAX_SECONDS:
+        return JsonResponse({"error": f"seconds must be a number from 0 to {MAX_SECONDS}"}, status=400)
+    run = DemoTaskRun.objects.create(seconds=seconds)
+    # Queue only once the row is committed, or a fast worker could look for it in vain.
+    transaction.on_commit(lambda: run_demo.delay(run.pk))
+    if request.get_preferred_type(["application/json", "text/html"]) == "text/html":
+        messages.success(request, f"Queued demo task run {run.pk}.")
+        return redirect("tasks:index")
+    return JsonResponse({**run.as_dict(), "url": reverse("tasks:demo-status", args=[run.pk])}, status=202)
+
+
+@require_GET
+def demo_status(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(get_object_or_404(DemoTaskRun, pk=pk).as_dict())
