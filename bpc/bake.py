@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bpc import manifest, secrets
+from bpc import combinations, manifest, secrets
 
 ANSWERS_FILE = ".django-bpc.json"
 
@@ -38,10 +38,22 @@ def remove_empty_folders(root: Path) -> None:
 
 
 def save_answers(root: Path, answers: Mapping[str, Any]) -> None:
-    """Keep the public answers in the project, so that it can be re-baked or updated later."""
-    public = {key: value for key, value in answers.items() if not key.startswith("_")}
-    public["_template"] = answers.get("_template", "")
-    (root / ANSWERS_FILE).write_text(json.dumps(public, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    """Keep what the project was baked with, so that it can be re-baked or updated later.
+
+    The service options are recorded as the features they turned on (bpc.rebake derives the
+    answers back), so that a declined service leaves not even its name in the project.
+    """
+    service_options = set(combinations.SERVICE_OPTIONS)
+    record = {
+        "template": answers.get("_template", ""),
+        "answers": {
+            key: value
+            for key, value in answers.items()
+            if not key.startswith("_") and key not in service_options
+        },
+        "features": sorted(manifest.enabled(answers)),
+    }
+    (root / ANSWERS_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 def summary(answers: Mapping[str, Any]) -> str:

@@ -6,7 +6,6 @@ Run `python -m bpc.docs` after changing either file; a test fails while the page
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from bpc import manifest
 from bpc.answers import template_defaults

@@ -44,6 +44,13 @@ def server_reachable(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def free_port() -> int:
+    """A TCP port that nothing listens on at this moment, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def require_server(name: str) -> str:
     """The URL of a server of the services tier, or a failure naming it and how to start it."""
     url = SERVER_URLS[name]

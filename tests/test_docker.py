@@ -1,6 +1,7 @@
 """The Docker stack of every bake, checked without a Docker engine: the Compose files against the
 compose-spec schema and the manifest, the Dockerfiles with hadolint, the shell scripts with
-shellcheck, the nginx site with `nginx -t`, the CI file against its schema.
+shellcheck, the nginx site with `nginx -t`, the CI file against its schema. One test of the
+services tier runs the site in a real nginx in front of a stand-in for gunicorn.
 
 Speed, for the static tier's budget: many bakes share identical files (the Dockerfiles, most
 scripts), so each tool's verdict is cached by the content of what it checked. The schemas are
@@ -11,12 +12,19 @@ validation); test_check_jsonschema_cli_agrees runs the CLI itself on the default
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
+import http.server
 import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -437,3 +445,113 @@ def test_python_of_compose_is_ruff_clean(project):
             [ruff, *command, "compose"], cwd=project.path, text=True, capture_output=True, check=False
         )
         assert_clean(result, f"ruff {command[0]}")
+
+
+class Upstream(http.server.BaseHTTPRequestHandler):
+    """Stands in for gunicorn: /framed sets its own X-Frame-Options, like a Django view may."""
+
+    def do_GET(self) -> None:
+        body = b"<p>from django</p>" * 200
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        if self.path == "/framed":
+            self.send_header("X-Frame-Options", "SAMEORIGIN")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *arguments: object) -> None:
+        pass
+
+
+def fetch(url: str, **headers: str) -> tuple[int, Any, bytes]:
+    # Only http://127.0.0.1 URLs that the test builds itself.
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.mark.services
+def test_nginx_site_serves_and_proxies(default_project, tmp_path):
+    """The site rendered for a host, run by a real nginx in front of a stand-in for gunicorn."""
+    static, media = tmp_path / "static", tmp_path / "media"
+    (static / "css").mkdir(parents=True)
+    media.mkdir()
+    css = "body { color: black; }\n" * 100
+    (static / "css/app.0123456789ab.css").write_text(css, encoding="utf-8")
+    (static / "css/app.css").write_text(css, encoding="utf-8")
+    (media / "upload.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    values = {
+        "NGINX_LISTEN_PORT": f"127.0.0.1:{port}",
+        "NGINX_SERVER_NAME": "localhost",
+        "NGINX_UPSTREAM": f"127.0.0.1:{upstream.server_address[1]}",
+        "NGINX_STATIC_ROOT": str(static),
+        "NGINX_MEDIA_ROOT": str(media),
+    }
+    site = tmp_path / "site.conf"
+    template = (default_project.path / "compose/nginx/site.template").read_text(encoding="utf-8")
+    site.write_text(render(template, values), encoding="utf-8")
+    assert_clean(nginx_check(tmp_path, site), "nginx -t")
+    # One process, as the user running the test: the files of tmp_path are readable to it.
+    nginx = subprocess.Popen(
+        [
+            shutil.which("nginx") or "nginx",
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-g",
+            "daemon off; master_process off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10
+        while fetch_or_none(f"{base}/nginx-health") is None:
+            assert nginx.poll() is None, nginx.stderr.read() if nginx.stderr else ""
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+
+        status, headers, _ = fetch(f"{base}/static/css/app.0123456789ab.css")
+        assert status == 200
+        assert headers["X-Served-By"] == "nginx"
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert fetch(f"{base}/static/css/app.css")[1]["Cache-Control"] == "public, max-age=3600"
+
+        status, headers, _ = fetch(f"{base}/media/upload.html")
+        assert status == 200
+        assert headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+        status, headers, body = fetch(f"{base}/page", **{"Accept-Encoding": "gzip"})
+        assert status == 200
+        assert headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body).startswith(b"<p>from django</p>")
+        assert "X-Served-By" not in headers
+        assert "Cache-Control" not in headers
+        assert headers["X-Frame-Options"] == "DENY"
+        # A view's own choice is kept, not doubled.
+        assert fetch(f"{base}/framed")[1].get_all("X-Frame-Options") == ["SAMEORIGIN"]
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()
+
+
+def fetch_or_none(url: str) -> int | None:
+    try:
+        return fetch(url)[0]
+    except OSError:
+        return None

@@ -3,7 +3,8 @@
 - static: every bake carries the frontend exactly when the manifest says so; a `frontend=none`
   bake carries no Node file at all; the committed lock file matches package.json.
 - `frontend` marker (slow: npm ci): on a copy of the default bake, `npm ci`, ESLint, vue-tsc,
-  Vitest and the production build, timed; the numbers go to artifacts/frontend.json.
+  Vitest and the production build, timed; the numbers go to artifacts/frontend.json. One xdist
+  group, so that npm ci runs once per session.
 - `services`: runserver and the Vite dev server on port 8080; Django's JSON through the proxy.
 """
 
@@ -107,7 +108,8 @@ def frontend_checkout(bake, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the default bake whose frontend has run `npm ci`, so that the shared bake
     stays as baked."""
     copy = tmp_path_factory.mktemp("frontend") / "project"
-    shutil.copytree(bake("default").path, copy)
+    # Without node_modules: a layout test may have started `make frontend-dev` in the shared bake.
+    shutil.copytree(bake("default").path, copy, ignore=shutil.ignore_patterns("node_modules"))
     started = time.monotonic()
     run(["npm", "ci", "--no-audit", "--no-fund"], cwd=copy / "frontend", env=node_env(), timeout=900)
     record("npm_ci_seconds", round(time.monotonic() - started, 1))
@@ -132,6 +134,7 @@ def npm_run(checkout: Path, script: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.frontend
+@pytest.mark.xdist_group("frontend")
 def test_npm_ci_keeps_the_lock_file_as_committed(frontend_checkout: Path, bake) -> None:
     committed = read(bake("default").path / "frontend" / "package-lock.json")
     assert read(frontend_checkout / "frontend" / "package-lock.json") == committed
@@ -139,12 +142,14 @@ def test_npm_ci_keeps_the_lock_file_as_committed(frontend_checkout: Path, bake) 
 
 
 @pytest.mark.frontend
+@pytest.mark.xdist_group("frontend")
 def test_lint_and_type_check_pass(frontend_checkout: Path) -> None:
     npm_run(frontend_checkout, "lint")
     npm_run(frontend_checkout, "type-check")
 
 
 @pytest.mark.frontend
+@pytest.mark.xdist_group("frontend")
 def test_component_tests_pass(frontend_checkout: Path) -> None:
     output = npm_run(frontend_checkout, "test").stdout
     assert re.search(r"Tests\s+\d+ passed", output), output
@@ -156,6 +161,7 @@ def test_component_tests_pass(frontend_checkout: Path) -> None:
 
 
 @pytest.mark.frontend
+@pytest.mark.xdist_group("frontend")
 def test_production_build_writes_hashed_files_and_a_manifest(frontend_checkout: Path) -> None:
     started = time.monotonic()
     npm_run(frontend_checkout, "build")
@@ -280,6 +286,7 @@ def fetch(
 
 @pytest.mark.services
 @pytest.mark.frontend
+@pytest.mark.xdist_group("frontend")
 def test_dev_server_on_8080_hands_the_api_to_django(servers: tuple[str, str]) -> None:
     django_url, vite_url = servers
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
@@ -290,7 +297,7 @@ def test_dev_server_on_8080_hands_the_api_to_django(servers: tuple[str, str]) ->
     assert json.loads(body)["services"]["database"] == "ok"
 
     # The app itself comes from Vite (its root redirects there); Django's static files from Django.
-    status, _, body = fetch(browser, f"{vite_url}/")
+    status, _, body = fetch(browser, f"{vite_url}/", Accept="text/html")
     assert status == 200 and b'<div id="app"></div>' in body
     status, headers, body = fetch(browser, f"{vite_url}/static/frontend/src/main.ts")
     assert status == 200 and "javascript" in headers["Content-Type"], body[:200]

@@ -85,9 +85,42 @@ def production_env(path: Path) -> dict[str, str]:
     return variables
 
 
-@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.xdist_group(b)) for b in BAKES], scope="module")
-def prepared(request: pytest.FixtureRequest, bake) -> Iterator[Prepared]:
-    baked = bake(request.param)
+@pytest.fixture(scope="session")
+def prepare(bake) -> Iterator:
+    """prepare(bake_id): the bake installed, with its own database; made once per test process.
+
+    Cached per session rather than a module-scoped parametrized fixture, whose instances pytest
+    tears down and sets up again whenever the order of the tests alternates between bakes.
+    """
+    made: dict[str, Prepared] = {}
+
+    def get(bake_id: str) -> Prepared:
+        if bake_id not in made:
+            made[bake_id] = _prepare(bake_id, bake(bake_id))
+        return made[bake_id]
+
+    yield get
+    for prepared in made.values():
+        postgres(prepared.python, f'DROP DATABASE IF EXISTS "{prepared.database}" WITH (FORCE)')
+        postgres(prepared.python, f'DROP DATABASE IF EXISTS "test_{prepared.database}" WITH (FORCE)')
+        steps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in prepared.timings.items())
+        print(f"\n{prepared.bake_id}: {steps}")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Marks on parametrize (unlike on fixture params) reach the tests: one xdist group per bake.
+    if "prepared_id" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "prepared_id", [pytest.param(b, marks=pytest.mark.xdist_group(b)) for b in BAKES]
+        )
+
+
+@pytest.fixture
+def prepared(prepared_id: str, prepare) -> Prepared:
+    return prepare(prepared_id)
+
+
+def _prepare(bake_id: str, baked) -> Prepared:
     env = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "VIRTUAL_ENV": "", "PYTEST_ADDOPTS": ""}
     require_server("PostgreSQL")
     if "redis" in baked.features:
@@ -99,7 +132,7 @@ def prepared(request: pytest.FixtureRequest, bake) -> Iterator[Prepared]:
     install_seconds = time.monotonic() - started
 
     run_id = uuid.uuid4().hex[:10]
-    database = f"bpc_{request.param.replace('-', '_')}_{run_id}"
+    database = f"bpc_{bake_id.replace('-', '_')}_{run_id}"
     env["DATABASE_URL"] = with_database(SERVER_URLS["PostgreSQL"], database)
     if "redis_cache" in baked.features:
         env["REDIS_URL"] = SERVER_URLS["Redis"]
@@ -116,15 +149,9 @@ def prepared(request: pytest.FixtureRequest, bake) -> Iterator[Prepared]:
         env["ELASTICSEARCH_URL"] = os.environ.get("BPC_TEST_ELASTICSEARCH_URL", "")
 
     postgres(python, f'CREATE DATABASE "{database}"')
-    prepared = Prepared(request.param, baked.path, python, baked.features, env, database)
+    prepared = Prepared(bake_id, baked.path, python, baked.features, env, database)
     prepared.timings["install"] = install_seconds
-    yield prepared
-    postgres(python, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    postgres(python, f'DROP DATABASE IF EXISTS "test_{database}" WITH (FORCE)')
-    print(
-        f"\n{request.param}: "
-        + ", ".join(f"{step} {seconds:.1f}s" for step, seconds in prepared.timings.items())
-    )
+    return prepared
 
 
 def test_its_own_test_suite_passes(prepared: Prepared) -> None:
@@ -193,6 +220,13 @@ def free_port() -> int:
 def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> None:
     env = production(prepared)
     prepared.manage("migrate", "--no-input", "-v", "0", env=env)
+    if "vue" in prepared.features:
+        # The WSGI entry point refuses to start without the built frontend. Building it is the
+        # frontend tier's job (npm); /health/ loads no script, so an empty manifest stands in.
+        manifest = prepared.path / prepared.path.name / "static" / "frontend" / ".vite" / "manifest.json"
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text("{}", encoding="utf-8")
+    prepared.manage("collectstatic", "--no-input", "-v", "0", env=env)
     port = free_port()
     env |= {
         "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -208,10 +242,13 @@ def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> 
         text=True,
     )
     try:
-        status, body = wait_for_health(f"http://127.0.0.1:{port}/health/", server)
+        answer = wait_for_health(f"http://127.0.0.1:{port}/health/", server)
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
+    if answer is None:
+        pytest.fail(f"gunicorn did not answer /health/ in time:\n{output[-4000:]}")
+    status, body = answer
     services = {"database", "cache"}
     if "celery" in prepared.features:
         services.add("broker")
@@ -225,11 +262,11 @@ def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> 
         assert (status, body["status"], down) == (200, "ok", set()), body
 
 
-def wait_for_health(url: str, server: subprocess.Popen[str], timeout: float = 180) -> tuple[int, dict]:
+def wait_for_health(url: str, server: subprocess.Popen[str], timeout: float = 180) -> tuple[int, dict] | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"gunicorn exited with {server.returncode}:\n{server.stdout.read()[-4000:]}")
+            return None
         try:
             with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310  (a local URL)
                 return response.status, json.load(response)
@@ -237,4 +274,4 @@ def wait_for_health(url: str, server: subprocess.Popen[str], timeout: float = 18
             return error.code, json.load(error)
         except OSError:
             time.sleep(0.3)
-    pytest.fail(f"gunicorn did not answer {url} within {timeout} s")
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bpc import rebake
@@ -22,3 +24,19 @@ def test_rebake_reproduces_the_same_tree(bake, tmp_path):
 def test_rebake_refuses_a_folder_without_answers(tmp_path):
     with pytest.raises(SystemExit, match="not found"):
         rebake.main([str(tmp_path)])
+
+
+def test_rebake_can_change_an_answer(bake, tmp_path):
+    original = bake("minimal")
+    assert (
+        rebake.main([str(original.path), "--output-dir", str(tmp_path), "--set", "use_elasticsearch=true"])
+        == 0
+    )
+    again = tmp_path / original.path.name
+    assert (again / "compose" / "elasticsearch").is_dir()
+    assert "elasticsearch" in json.loads((again / ".django-bpc.json").read_text())["features"]
+
+
+def test_rebake_refuses_an_unknown_answer(tmp_path):
+    with pytest.raises(SystemExit, match="use_kafka"):
+        rebake.changed_answers(["use_kafka=true"])

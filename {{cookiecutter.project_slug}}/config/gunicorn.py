@@ -24,5 +24,8 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 100))
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# No control socket: Docker and Supervisor manage gunicorn with signals, and the default path
+# ($HOME/.gunicorn/gunicorn.ctl) would be shared by every gunicorn of the same user on a host.
+control_socket_disable = True
 # Heartbeat files in memory, not on a possibly slow container disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108  (not a temp file)

@@ -58,6 +58,10 @@ compose_environment() {
     export GUNICORN_BIND=${GUNICORN_BIND:-127.0.0.1:$HOST_HTTP_PORT}
 {%- endif %}
     export HOST_HTTP_PORT
+{%- if feature("celery") %}
+    # Flower has no login unless FLOWER_BASIC_AUTH is set: keep it off the network by default.
+    export FLOWER_ADDRESS=${FLOWER_ADDRESS:-127.0.0.1}
+{%- endif %}
     mkdir -p "$VAR/run" "$VAR/log"
     [[ -x $VENV/bin/supervisord ]] ||
         die "no supervisord in $VENV; install the project first: make install LOCAL=1"
@@ -74,8 +78,8 @@ running() {
 }
 {%- if feature("nginx") %}
 
-# A template of compose/nginx/ or deploy/nginx/, printed with this host's values: the same template the nginx
-# image renders when it starts; only the upstream, the port, the name and the file roots differ.
+# A template of compose/nginx/ or deploy/nginx/, printed with this host's values. The site is the
+# one the nginx image serves; only the upstream, the port, the name and the file roots differ.
 render_site() {
     local nginx_vars rendered
     # gunicorn's bind and nginx's upstream server share a syntax: host:port or unix:/path.

@@ -29,7 +29,7 @@ HOST_ENV=/etc/$SERVICE/host.env
 packages() {
     apt-get update
     apt-get install --yes --no-install-recommends \
-        python3 python3-venv git curl ca-certificates gettext-base logrotate \
+        python3 python3-venv git make curl ca-certificates gettext-base logrotate \
         postgresql postgresql-client{% if feature("redis") %} redis-server{% endif %}{% if feature("rabbitmq") %} rabbitmq-server{% endif %}{% if feature("nginx") %} nginx certbot python3-certbot-nginx{% endif %}
     # uv installs the project's pinned Python dependencies; one copy for the whole server.
     if [[ ! -x /opt/uv/bin/uv ]]; then
@@ -123,6 +123,20 @@ python_env() {
         /opt/uv/bin/uv sync --directory "$APP_DIR" --no-dev --group deploy --python python3
 }
 # [/python]
+{%- if feature("vue") %}
+
+# [frontend]
+frontend() {
+    # The Vue tooling needs Node.js 22 or later, newer than the distribution's: Node 24 LTS comes
+    # as a package of the npm registry, into /opt/node24. Only the build needs it, not the site.
+    apt-get install --yes --no-install-recommends nodejs npm
+    if [[ ! -x /opt/node24/node_modules/.bin/node ]]; then
+        npm install --prefix /opt/node24 node@24
+    fi
+    as_app env PATH="/opt/node24/node_modules/.bin:$PATH" make --directory "$APP_DIR" frontend-build
+}
+# [/frontend]
+{%- endif %}
 
 # [django]
 django() {
@@ -230,9 +244,13 @@ EOF
 
 # [release]
 release() {
-    # A new version: code, dependencies, schema, static files, then a reload without downtime.
+    # A new version: code, dependencies,{% if feature("vue") %} the frontend build,{% endif %} schema, static files, then a reload
+    # without downtime.
     code
     python_env
+{%- if feature("vue") %}
+    frontend
+{%- endif %}
     django
     systemctl reload "$SERVICE.service"
 {%- if feature("celery") %}
@@ -253,7 +271,7 @@ as_app_env() {
     runuser -u "$APP_USER" -- bash -c 'set -a && . "$0" && set +a && exec "$@"' "$HOST_ENV" "$@"
 }
 
-ALL_STEPS=(packages user code env_files services python_env django supervisor{% if feature("nginx") %} nginx_site tls{% endif %} logs backups)
+ALL_STEPS=(packages user code env_files services python_env{% if feature("vue") %} frontend{% endif %} django supervisor{% if feature("nginx") %} nginx_site tls{% endif %} logs backups)
 
 main() {
     [[ $(id -u) == 0 ]] || {

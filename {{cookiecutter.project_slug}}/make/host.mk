@@ -7,7 +7,8 @@ export HOST_HTTP_PORT
 
 .PHONY: host-up host-down host-status host-logs
 
-host-up: ## Run the production shape on this host under supervisord (needs make install LOCAL=1)
+# The production pages load the built frontend: it is built first, so collectstatic finds it.
+host-up:{% if feature("vue") %} frontend-build{% endif %} ## Run the production shape on this host under supervisord (needs make install LOCAL=1)
 	deploy/host.sh up
 
 host-down: ## Stop every process host-up started

@@ -1,12 +1,28 @@
 """Production settings: everything from the environment, HTTPS only, no embedded stand-ins.
 
 Runs the same in the production compose stack and on a bare-metal host (Supervisor, nginx).
+On a host, the generated env files (`.envs/.production/.*`, or the files of the folder named by
+DJANGO_ENV_DIR) fill in whatever the process environment does not set; the process environment
+always wins, so compose's `env_file` and Supervisor's `environment` work unchanged.
 """
 
+import os
+import re
+from pathlib import Path
+
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import EMBEDDED_SERVICES, LOGGING, STORAGES, env
+ENV_DIR = Path(
+    os.environ.get("DJANGO_ENV_DIR", Path(__file__).resolve().parent.parent.parent / ".envs" / ".production")
+)
+# `.django`, `.postgres`...; not an editor's `.django.swp` or `.django~`.
+for env_file in sorted(ENV_DIR.glob(".[a-z]*")):
+    if env_file.is_file() and re.fullmatch(r"\.[a-z][a-z0-9_]*", env_file.name):
+        environ.Env.read_env(env_file, overwrite=False)
+
+from .base import *  # noqa: E402, F403
+from .base import EMBEDDED_SERVICES, LOGGING, STORAGES, env  # noqa: E402
 
 if EMBEDDED_SERVICES:
     raise ImproperlyConfigured(

@@ -57,14 +57,14 @@ class Response:
     headers: http.client.HTTPMessage
     body: bytes
 
-    def header(self, name: str, default: str | None = None) -> str | None:
-        return self.headers.get(name, default)
+    def header(self, name: str) -> str:
+        """The header's value; empty when the response has none."""
+        return self.headers.get(name, "")
 
 
 def fetch(path: str, *, method: str = "GET", headers: dict[str, str] | None = None) -> Response:
     """One plain HTTP request to the stack; redirects are returned, not followed."""
-    url = urlsplit(BASE_URL)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT_MS / 1000)
+    connection = http.client.HTTPConnection(urlsplit(BASE_URL).netloc, timeout=TIMEOUT_MS / 1000)
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()

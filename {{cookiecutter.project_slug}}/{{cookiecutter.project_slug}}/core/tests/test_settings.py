@@ -4,6 +4,7 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 
@@ -36,7 +37,7 @@ def manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
         env={**environment, **variables},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
 
@@ -49,11 +50,12 @@ def test_local_settings_run_embedded_without_services() -> None:
         assert variable in result.stderr
 
 
-def test_production_refuses_a_missing_service() -> None:
+def test_production_refuses_a_missing_service(tmp_path: Path) -> None:
     configured = {name: value for name, value in SERVICE_VARIABLES.items() if name != "DATABASE_URL"}
     result = manage(
         "check",
         DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_ENV_DIR=str(tmp_path),
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         **configured,
     )
@@ -61,15 +63,16 @@ def test_production_refuses_a_missing_service() -> None:
     assert "DATABASE_URL" in result.stderr
 
 
-def test_production_passes_the_deployment_checklist() -> None:
+def test_production_reads_the_host_env_files_and_passes_the_deployment_checklist(tmp_path: Path) -> None:
+    (tmp_path / ".django").write_text(f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n")
+    (tmp_path / ".services").write_text("".join(f"{name}={url}\n" for name, url in SERVICE_VARIABLES.items()))
     result = manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
         DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        **SERVICE_VARIABLES,
+        DJANGO_ENV_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
