@@ -109,7 +109,7 @@ def install(project: Path) -> Path:
     """
     if project not in _installed:
         run(
-            [uv_command(), "sync", "--all-groups", "--python", sys.executable],
+            [uv_command(), "sync", "--all-groups", "--compile-bytecode", "--python", sys.executable],
             cwd=project,
             env={"UV_PROJECT_ENVIRONMENT": str(project / ".venv"), "VIRTUAL_ENV": ""},
             timeout=900,

@@ -1,7 +1,7 @@
 """End-to-end checks of the production shape, seen from outside: HTTP and a headless browser.
 
-`make e2e` starts the programs of deploy/ on this host (`deploy/host.sh up`: gunicorn, the Celery
-processes and nginx under Supervisor, with the production settings), runs these tests against
+`make e2e` starts the programs of deploy/ on this host (`deploy/host.sh up`: gunicorn, the
+background workers and nginx under Supervisor, with the production settings), runs these tests against
 them and stops everything again, also when a test fails. Nothing here imports the project: the
 tests only see what a visitor sees, plus the logs and the management commands of the host shape.
 

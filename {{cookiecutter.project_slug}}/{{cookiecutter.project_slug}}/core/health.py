@@ -47,7 +47,8 @@ class ElasticsearchCluster(HealthCheck):
     timeout: datetime.timedelta = dataclasses.field(default=datetime.timedelta(seconds=5), repr=False)
 
     def run(self) -> None:
-        client = Elasticsearch(self.url, request_timeout=self.timeout.total_seconds())
+        # One attempt: the client's retries and dead-node back-off would outlast the probe.
+        client = Elasticsearch(self.url, request_timeout=self.timeout.total_seconds(), max_retries=0)
         try:
             status = client.cluster.health()["status"]
         except elasticsearch_errors.ApiError as error:

@@ -32,7 +32,6 @@ def write_manifest(folder: Path) -> Path:
                 "src/main.ts": {
                     "file": "assets/main-AbCd1234.js",
                     "src": "src/main.ts",
-                    "isEntry": True,
                     "css": ["assets/main-EfGh5678.css"],
                 }
             }
