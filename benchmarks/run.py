@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE_ROOT = HERE.parent
 sys.path.insert(0, str(TEMPLATE_ROOT))
 
-from tests.support import SERVER_URLS, free_port, server_reachable  # noqa: E402 - the template's own helpers
+from tests.support import SERVER_URLS, host_environment, server_reachable  # noqa: E402 - the template's own helpers
 
 ANSWERS = ["use_elasticsearch=false"]
 HEALTH_TIMEOUT = 600
@@ -186,16 +186,7 @@ def services_for(name: str) -> Iterator[dict[str, str]]:
     admin = SERVER_URLS["PostgreSQL"]
     command(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", f'CREATE DATABASE "{name}"'], cwd=HERE)
     try:
-        yield {
-            "DATABASE_URL": f"{admin.rsplit('/', 1)[0]}/{name}",
-            "REDIS_URL": SERVER_URLS["Redis"],
-            "DJANGO_CACHE_KEY_PREFIX": name,
-            "CELERY_BROKER_URL": SERVER_URLS["RabbitMQ"],
-            "CELERY_TASK_DEFAULT_QUEUE": name,
-            "HOST_HTTP_PORT": str(free_port()),
-            "FLOWER_PORT": str(free_port()),
-            "HOST_WAIT_TIMEOUT": str(HEALTH_TIMEOUT),
-        }
+        yield {**host_environment(name), "HOST_WAIT_TIMEOUT": str(HEALTH_TIMEOUT)}
     finally:
         subprocess.run(
             ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],

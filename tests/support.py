@@ -51,6 +51,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def host_environment(name: str) -> dict[str, str]:
+    """What `make host-up` needs to run on this machine's servers, under names of the caller's own
+    (database, cache key prefix, Celery queue, free ports), so that parallel runs never meet.
+
+    The database itself is the caller's to create and drop.
+    """
+    postgres = SERVER_URLS["PostgreSQL"].rsplit("/", 1)[0]
+    return {
+        "DATABASE_URL": f"{postgres}/{name}",
+        "REDIS_URL": SERVER_URLS["Redis"],
+        "DJANGO_CACHE_KEY_PREFIX": name,
+        "CELERY_BROKER_URL": SERVER_URLS["RabbitMQ"],
+        "CELERY_TASK_DEFAULT_QUEUE": name,
+        "HOST_HTTP_PORT": str(free_port()),
+        "FLOWER_PORT": str(free_port()),
+    }
+
+
 def require_server(name: str) -> str:
     """The URL of a server of the services tier, or a failure naming it and how to start it."""
     url = SERVER_URLS[name]

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from bpc.manifest import TEMPLATE_ROOT
-from tests.support import SERVER_URLS, free_port, install, require_server, require_tool, run
+from tests.support import SERVER_URLS, host_environment, install, require_server, require_tool, run
 
 pytestmark = pytest.mark.e2e
 
@@ -50,17 +50,9 @@ EXPECTED_TESTS = {
 EXPECTED_SCREENSHOTS = {"home", "admin", "tasks", "frontend"}
 
 
-def host_environment(database: str) -> dict[str, str]:
-    """The servers of this machine, with names of their own so that parallel runs never meet."""
-    postgres = SERVER_URLS["PostgreSQL"].rsplit("/", 1)[0]
+def e2e_environment(database: str) -> dict[str, str]:
     return {
-        "DATABASE_URL": f"{postgres}/{database}",
-        "REDIS_URL": SERVER_URLS["Redis"],
-        "DJANGO_CACHE_KEY_PREFIX": database,
-        "CELERY_BROKER_URL": SERVER_URLS["RabbitMQ"],
-        "CELERY_TASK_DEFAULT_QUEUE": database,
-        "HOST_HTTP_PORT": str(free_port()),
-        "FLOWER_PORT": str(free_port()),
+        **host_environment(database),
         "E2E_ARTIFACTS": str(SCREENSHOTS),
         # A busy machine (a CI runner, parallel test workers) needs longer than the default to
         # start every program; a real failure still shows, only later.
@@ -114,7 +106,7 @@ def test_production_shape_end_to_end(scratch_project, database):
     # the stack's processes would otherwise compile every module it imports at every start.
     packages = sorted(path.parent.name for path in project.glob("*/__init__.py"))
     run([str(python), "-m", "compileall", "-q", "-j", "0", ".venv", *packages], cwd=project)
-    env = host_environment(database)
+    env = e2e_environment(database)
 
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     report = ARTIFACTS / "e2e-junit.xml"
