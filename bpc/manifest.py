@@ -20,6 +20,7 @@ OWNED_KINDS = (
     "paths",
     "local_services",
     "production_services",
+    "swarm_services",
     "make_targets",
     "tmux_windows",
     "python_dependencies",
@@ -40,6 +41,7 @@ class Feature:
     paths: tuple[str, ...] = ()
     local_services: tuple[str, ...] = ()
     production_services: tuple[str, ...] = ()
+    swarm_services: tuple[str, ...] = ()
     make_targets: tuple[str, ...] = ()
     tmux_windows: tuple[str, ...] = ()
     python_dependencies: tuple[str, ...] = ()

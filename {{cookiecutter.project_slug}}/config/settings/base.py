@@ -21,7 +21,9 @@ from config.sentry import init_sentry
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
 
-env = environ.Env()
+# A variable VARIABLE_FILE names a file holding VARIABLE's value: how the Docker secrets of the
+# swarm stack (/run/secrets/) reach the settings, also in a `docker exec` shell.
+env = environ.FileAwareEnv()
 
 # service -> the variable that configures it; the same for those running embedded.
 SERVICE_VARIABLES: dict[str, str] = {}
