@@ -21,14 +21,13 @@ ifeq ($(SWARM_BUILD),yes)
 endif
 	@docker node ls --filter node.label=database=true --quiet | grep -q . || { \
 	    echo "No node is labelled database=true: labelling this one (docs/deploying.md)."; \
-	    docker node update --label-add database=true "$$(docker info --format '{{ "{{" }}.Swarm.NodeID{{ "}}" }}')" >/dev/null; }
+	    docker node update --label-add database=true self >/dev/null; }
 	$(SWARM_ENV) docker stack deploy --resolve-image never --prune --compose-file $(SWARM_STACK_FILE) $(SWARM_STACK)
 	@compose/swarm/wait-release $(SWARM_STACK)
 
 swarm-status: ## Show the stack's services, their replicas and the tasks that are not running
 	@docker stack services $(SWARM_STACK)
-	@docker stack ps $(SWARM_STACK) --filter desired-state=running \
-	    --format 'table {{ "{{" }}.Name{{ "}}" }}\t{{ "{{" }}.Node{{ "}}" }}\t{{ "{{" }}.CurrentState{{ "}}" }}\t{{ "{{" }}.Error{{ "}}" }}'
+	@docker stack ps $(SWARM_STACK) --filter desired-state=running
 
 swarm-rollback: ## Roll a service back to its previous version: make swarm-rollback SERVICE=django
 	docker service rollback $(SWARM_STACK)_$(or $(SERVICE),django)
