@@ -43,7 +43,7 @@ MANAGER_ADDRESS, WORKER_ADDRESS = "10.213.0.1", "10.213.0.2"
 NODE2_ROOT = Path("/var/lib/bpc-swarm-node2")
 NODE2_RUN = Path("/run/bpc-swarm-node2")
 NODE2_SOCKET = f"unix://{NODE2_RUN}/docker.sock"
-CONVERGE_TIMEOUT = 240
+CONVERGE_TIMEOUT = 300
 # The load loops: a fixed number of requests, a fixed pause between them, each with a timeout.
 LOAD_PAUSE = 0.05
 REQUEST_TIMEOUT = 10
@@ -205,7 +205,8 @@ def start_worker_daemon() -> subprocess.Popen:
     log = (NODE2_RUN / "dockerd.log").open("w")
     daemon = subprocess.Popen(
         [
-            "ip", "netns", "exec", NAMESPACE, "dockerd",
+            # nsenter, not `ip netns exec`: that also remounts /sys, hiding the cgroups.
+            "nsenter", f"--net=/run/netns/{NAMESPACE}", "dockerd",
             "--data-root", str(NODE2_ROOT), "--exec-root", str(NODE2_RUN / "exec"),
             "--pidfile", str(NODE2_RUN / "dockerd.pid"), "--host", NODE2_SOCKET,
             "--storage-driver=overlay2", "--bip", "172.31.213.1/24",

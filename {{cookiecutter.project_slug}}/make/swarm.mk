@@ -21,7 +21,8 @@ ifeq ($(SWARM_BUILD),yes)
 endif
 	@docker node ls --filter node.label=database=true --quiet | grep -q . || { \
 	    echo "No node is labelled database=true: labelling this one (docs/deploying.md)."; \
-	    docker node update --label-add database=true self >/dev/null; }
+	    docker node update --label-add database=true \
+	        "$$(docker node inspect self | sed -n 's/^ *"ID": "\(.*\)",$$/\1/p' | head -n 1)" >/dev/null; }
 	$(SWARM_ENV) docker stack deploy --resolve-image never --prune --compose-file $(SWARM_STACK_FILE) $(SWARM_STACK)
 	@compose/swarm/wait-release $(SWARM_STACK)
 
