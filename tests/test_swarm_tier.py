@@ -43,7 +43,7 @@ MANAGER_ADDRESS, WORKER_ADDRESS = "10.213.0.1", "10.213.0.2"
 NODE2_ROOT = Path("/var/lib/bpc-swarm-node2")
 NODE2_RUN = Path("/run/bpc-swarm-node2")
 NODE2_SOCKET = f"unix://{NODE2_RUN}/docker.sock"
-CONVERGE_TIMEOUT = 300
+CONVERGE_TIMEOUT = 600
 # The load loops: a fixed number of requests, a fixed pause between them, each with a timeout.
 LOAD_PAUSE = 0.05
 REQUEST_TIMEOUT = 10
@@ -278,6 +278,8 @@ def swarm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Swarm]:
         "SWARM_BUILD": "no",
         "SWARM_ENDPOINT_MODE": "dnsrr",
         "HTTP_PORT": str(http_port),
+        # A loaded CI machine: the first start of every service may be slow.
+        "SWARM_RELEASE_TIMEOUT": "900",
     }
     daemon = None
     try:
