@@ -1,0 +1,352 @@
+"""Update a generated project to a newer version of this template, as a three-way merge.
+
+    python -m bpc.update path/to/project [--to REF] [--from COMMIT] [--set ANSWER=VALUE ...]
+
+Run it from a git checkout of the template. It bakes the template twice with the project's
+answers: at the commit the project was baked from (the base) and at REF (HEAD by default), puts
+the project's own secrets into both bakes, and has git apply the change from the first to the
+second onto the project, as `git cherry-pick --no-commit` does. Conflicts end as git's conflict
+markers, never as `.rej` files; files that git does not track in the project are never written.
+The result is staged, not committed: review it, run the tests, commit. docs/updating.md says why
+this is not `cruft update`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bpc.bake import ANSWERS_FILE
+from bpc.manifest import TEMPLATE_ROOT
+from bpc.rebake import changed_answers
+from bpc.secrets import PLACEHOLDER
+
+# The template's commits that stand for the two bakes live only in the project's object store,
+# unreachable; they carry the template's name, the user's own commit carries theirs.
+TEMPLATE_IDENTITY = {
+    "GIT_AUTHOR_NAME": "django-bpc",
+    "GIT_AUTHOR_EMAIL": "django-bpc@localhost",
+    "GIT_COMMITTER_NAME": "django-bpc",
+    "GIT_COMMITTER_EMAIL": "django-bpc@localhost",
+}
+
+# Run in a template version's own folder, so that its hooks and its `bpc` are the ones that bake.
+RENDER = """
+import json, sys
+from cookiecutter.main import cookiecutter
+request = json.load(sys.stdin)
+baked = cookiecutter(".", no_input=True, extra_context=request["answers"],
+                     output_dir=request["output"], accept_hooks=request["hooks"], default_config=True)
+print("\\nBAKED " + json.dumps(baked))
+"""
+DERIVE = """
+import json, sys
+from pathlib import Path
+from bpc.rebake import saved_answers
+print(json.dumps(saved_answers(Path(sys.argv[1]))))
+"""
+
+
+class UpdateError(SystemExit):
+    """A refusal or failure, said in one line; nothing in the project has been changed."""
+
+
+def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None, check: bool = True) -> str:
+    completed = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and completed.returncode != 0:
+        raise UpdateError(f"git {' '.join(args)} failed in {cwd}: {completed.stderr.strip()}")
+    return completed.stdout
+
+
+def read_record(project: Path) -> dict[str, Any]:
+    answers_file = project / ANSWERS_FILE
+    if not answers_file.is_file():
+        raise UpdateError(f"{answers_file} not found: is {project} a project baked from django-bpc?")
+    return json.loads(answers_file.read_text(encoding="utf-8"))
+
+
+def require_clean_repository(project: Path) -> None:
+    toplevel = git("rev-parse", "--show-toplevel", cwd=project, check=False).strip()
+    if not toplevel or Path(toplevel).resolve() != project.resolve():
+        raise UpdateError(f"{project} is not the top of a git repository: commit the project to git first")
+    if not git("rev-parse", "--verify", "--quiet", "HEAD", cwd=project, check=False).strip():
+        raise UpdateError(f"{project} has no commit yet: commit the bake first")
+    changes = git("status", "--porcelain", "--untracked-files=no", cwd=project)
+    if changes.strip():
+        raise UpdateError(f"{project} has uncommitted changes to tracked files: commit or stash them first")
+
+
+def resolve_commit(ref: str, what: str) -> str:
+    commit = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=TEMPLATE_ROOT, check=False)
+    if not commit.strip():
+        raise UpdateError(
+            f"{what} {ref!r} is not a commit of the template checkout {TEMPLATE_ROOT} "
+            "(git fetch there, or check the name)"
+        )
+    return commit.strip()
+
+
+def export(commit: str, destination: Path) -> Path:
+    """The template's files at a commit, as a folder (its history is not needed to bake)."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit], cwd=TEMPLATE_ROOT, capture_output=True, check=True
+    ).stdout
+    destination.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(destination, filter="data")
+    return destination
+
+
+def python_in(template: Path, code: str, *args: str, stdin: str = "") -> str:
+    completed = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=template,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        lines = (completed.stderr or completed.stdout).strip().splitlines()
+        raise UpdateError(f"baking the template in {template} failed: {lines[-1] if lines else 'no output'}")
+    return completed.stdout
+
+
+def render(template: Path, answers: Mapping[str, Any], output: Path, *, hooks: bool) -> Path:
+    request = json.dumps({"answers": dict(answers), "output": str(output), "hooks": hooks})
+    printed = python_in(template, RENDER, stdin=request)
+    return Path(json.loads(printed.rsplit("\nBAKED ", 1)[1]))
+
+
+def line_pattern(line: str) -> re.Pattern[str]:
+    """A line of an env file with its `<secret:name>` placeholders turned into named groups."""
+    parts, seen, position = [], set(), 0
+    for match in PLACEHOLDER.finditer(line):
+        parts.append(re.escape(line[position : match.start()]))
+        name = match["name"]
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>[A-Za-z0-9]+)")
+        seen.add(name)
+        position = match.end()
+    parts.append(re.escape(line[position:]))
+    return re.compile("".join(parts))
+
+
+def placeholder_lines(raw: Path) -> dict[str, list[str]]:
+    """Per file of an unhooked render (relative path), its lines, for files holding placeholders."""
+    found = {}
+    for path in sorted(raw.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+            if PLACEHOLDER.search(text):
+                found[path.relative_to(raw).as_posix()] = text.splitlines()
+    return found
+
+
+def values_in(lines_by_file: Mapping[str, list[str]], root: Path, *, aligned: bool) -> dict[str, str]:
+    """The secret values that fill the placeholders in root's copies of these files.
+
+    A bake's files are the unhooked render's line for line (`aligned`); a project's may have been
+    edited, so there each placeholder line is looked for anywhere in the file.
+    """
+    values: dict[str, str] = {}
+    for relative, raw_lines in lines_by_file.items():
+        path = root / relative
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for index, raw_line in enumerate(raw_lines):
+            if not PLACEHOLDER.search(raw_line):
+                continue
+            pattern = line_pattern(raw_line)
+            candidates = lines[index : index + 1] if aligned else lines
+            for line in candidates:
+                match = pattern.fullmatch(line)
+                if match:
+                    for name, value in match.groupdict().items():
+                        values.setdefault(name, value)
+                    break
+    return values
+
+
+def replace_values(root: Path, files: Iterable[str], own: Mapping[str, str], wanted: Mapping[str, str]) -> None:
+    for relative in files:
+        path = root / relative
+        if not path.is_file():
+            continue
+        text = original = path.read_text(encoding="utf-8")
+        for name, value in own.items():
+            if name in wanted and wanted[name] != value:
+                text = text.replace(value, wanted[name])
+        if text != original:
+            path.write_text(text, encoding="utf-8")
+
+
+class BakeIndex:
+    """A bake staged in an index of its own against the project's object store, as `git add -A`
+    in a fresh clone of it would stage it (the bake's .gitignore applies)."""
+
+    def __init__(self, project: Path, directory: Path, index: Path) -> None:
+        self.directory = directory
+        self.env = {"GIT_DIR": str(project / ".git"), "GIT_WORK_TREE": str(directory), "GIT_INDEX_FILE": str(index)}
+        git("add", "--all", ".", cwd=directory, env=self.env)
+        self.paths = [path for path in git("ls-files", "-z", cwd=directory, env=self.env).split("\0") if path]
+
+    def tree(self, keep_out: set[str]) -> str:
+        chosen = sorted(set(self.paths) & keep_out)
+        for start in range(0, len(chosen), 200):
+            git("rm", "--cached", "--quiet", "--", *chosen[start : start + 200], cwd=self.directory, env=self.env)
+        return git("write-tree", cwd=self.directory, env=self.env).strip()
+
+
+def not_ours_to_write(project: Path, paths: Iterable[str], tracked: set[str]) -> set[str]:
+    """The bake's paths that exist in the project as untracked or ignored files (or under one)."""
+    untouchable = set()
+    for path in paths:
+        if path in tracked:
+            continue
+        parts = Path(path).parts
+        prefixes = [Path(project, *parts[: i + 1]) for i in range(len(parts))]
+        if any(p.is_symlink() or (p.exists() and not p.is_dir()) for p in prefixes[:-1]) or (
+            prefixes[-1].is_symlink() or prefixes[-1].exists()
+        ):
+            untouchable.add(path)
+    return untouchable
+
+
+def update(
+    project: Path,
+    *,
+    to: str = "HEAD",
+    base: str | None = None,
+    assignments: list[str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Apply the template's change from the project's commit to `to`; return (conflicts, left alone)."""
+    project = project.resolve()
+    record = read_record(project)
+    require_clean_repository(project)
+    changes = changed_answers(assignments or [])
+    base_ref = base or record.get("commit")
+    if not base_ref:
+        raise UpdateError(
+            f"{project / ANSWERS_FILE} records no template commit (baked before django-bpc recorded "
+            "one): pass --from COMMIT, the template commit the project was baked from"
+        )
+    base_commit = resolve_commit(base_ref, "the project's template commit")
+    new_commit = resolve_commit(to, "--to")
+    if base_commit == new_commit and not changes:
+        print(f"already at django-bpc {new_commit[:12]}: nothing to do")
+        return [], []
+
+    with tempfile.TemporaryDirectory(prefix="django-bpc-update-") as scratch_name:
+        scratch = Path(scratch_name)
+        base_template = export(base_commit, scratch / "template-base")
+        new_template = export(new_commit, scratch / "template-new")
+        answers = json.loads(python_in(base_template, DERIVE, str(project)))
+        new_answers = {**answers, **changes}
+
+        base_bake = render(base_template, answers, scratch / "base", hooks=True)
+        new_bake = render(new_template, new_answers, scratch / "new", hooks=True)
+        base_raw = placeholder_lines(render(base_template, answers, scratch / "base-raw", hooks=False))
+        new_raw = placeholder_lines(render(new_template, new_answers, scratch / "new-raw", hooks=False))
+
+        # Every bake draws fresh secrets: both bakes get the project's, so that git sees no change
+        # on those lines. A secret the project lacks keeps one value across both bakes.
+        project_values = values_in(base_raw, project, aligned=False) | values_in(new_raw, project, aligned=False)
+        base_values = values_in(base_raw, base_bake, aligned=True)
+        new_values = values_in(new_raw, new_bake, aligned=True)
+        wanted = {**new_values, **base_values, **project_values}
+        replace_values(base_bake, base_raw, base_values, wanted)
+        replace_values(new_bake, new_raw, new_values, wanted)
+
+        # The record keeps where the project's template comes from, and learns the new commit.
+        (base_bake / ANSWERS_FILE).write_text(
+            git("show", f"HEAD:{ANSWERS_FILE}", cwd=project), encoding="utf-8"
+        )
+        new_record = json.loads((new_bake / ANSWERS_FILE).read_text(encoding="utf-8"))
+        new_record.update(template=record.get("template", ""), commit=new_commit)
+        (new_bake / ANSWERS_FILE).write_text(json.dumps(new_record, indent=2) + "\n", encoding="utf-8")
+
+        tracked = set(git("ls-tree", "-r", "-z", "--name-only", "HEAD", cwd=project).split("\0")) - {""}
+        base_index = BakeIndex(project, base_bake, scratch / "index-base")
+        new_index = BakeIndex(project, new_bake, scratch / "index-new")
+        left_alone = not_ours_to_write(project, [*base_index.paths, *new_index.paths], tracked)
+        base_tree = base_index.tree(left_alone)
+        new_tree = new_index.tree(left_alone)
+
+    message = f"Update from django-bpc {base_commit[:12]} to {new_commit[:12]}"
+    if changes:
+        message += "\n\nChanged answers: " + ", ".join(assignments or [])
+    base_side = git("commit-tree", base_tree, "-m", f"django-bpc {base_commit[:12]}", cwd=project,
+                    env=TEMPLATE_IDENTITY).strip()
+    new_side = git("commit-tree", new_tree, "-p", base_side, "-m", message, cwd=project,
+                   env=TEMPLATE_IDENTITY).strip()
+    picked = subprocess.run(
+        ["git", "cherry-pick", "--no-commit", new_side], cwd=project, capture_output=True, text=True,
+        check=False,
+    )
+    conflicts = git("diff", "--name-only", "--diff-filter=U", "-z", cwd=project).split("\0")
+    conflicts = [path for path in conflicts if path]
+    if picked.returncode != 0 and not conflicts:
+        raise UpdateError(f"git could not apply the update: {(picked.stderr or picked.stdout).strip()}")
+    return conflicts, sorted(left_alone)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("project", type=Path, help="a project baked from this template, committed to git")
+    parser.add_argument("--to", default="HEAD", help="the template version to update to (default: HEAD)")
+    parser.add_argument(
+        "--from",
+        dest="base",
+        metavar="COMMIT",
+        help="the template commit the project was baked from, if its record names none",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="ANSWER=VALUE",
+        help="change an answer, e.g. use_celery=false or use_elasticsearch=true",
+    )
+    arguments = parser.parse_args(argv)
+    conflicts, left_alone = update(arguments.project, to=arguments.to, base=arguments.base, assignments=arguments.set)
+    for path in left_alone:
+        print(f"left alone (not tracked by git here, compare by hand): {path}")
+    if conflicts:
+        print(
+            "conflicts: you and the template changed the same lines of:\n"
+            + "".join(f"  {path}\n" for path in conflicts)
+            + "resolve the <<<<<<< ======= >>>>>>> blocks, `git add` those files, then `git commit` "
+            "(or undo the whole update with `git reset --merge`)",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        "updated: the template's changes are staged; review them (git diff --staged), run "
+        "make lint test, then git commit (or undo with git reset --merge)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
