@@ -41,13 +41,33 @@ TEMPLATE_IDENTITY = {
 }
 
 # Run in a template version's own folder, so that its hooks and its `bpc` are the ones that bake.
+# Beside the bake it renders the files that hold `<secret:name>` placeholders as they were before
+# the post-generation hook filled them in, which tells which value in the bake is which secret.
 RENDER = """
 import json, sys
+from pathlib import Path
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
 request = json.load(sys.stdin)
 baked = cookiecutter(".", no_input=True, extra_context=request["answers"],
-                     output_dir=request["output"], accept_hooks=request["hooks"], default_config=True)
-print("\\nBAKED " + json.dumps(baked))
+                     output_dir=request["output"], default_config=True)
+context = generate_context("cookiecutter.json", extra_context=request["answers"])
+context = {"cookiecutter": prompt_for_config(context, no_input=True)}
+environment = StrictEnvironment(context=context, keep_trailing_newline=True)
+source = next(Path(".").glob("{{*}}"))
+placeholders = {}
+for path in sorted(source.rglob("*")):
+    if path.is_file() and not path.is_symlink():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if "<secret:" in text:
+            relative = environment.from_string(path.relative_to(source).as_posix()).render(**context)
+            placeholders[relative] = environment.from_string(text).render(**context).splitlines()
+print("\\nBAKED " + json.dumps({"baked": baked, "placeholders": placeholders}))
 """
 DERIVE = """
 import json, sys
@@ -115,24 +135,45 @@ def export(commit: str, destination: Path) -> Path:
 
 
 def python_in(template: Path, code: str, *args: str, stdin: str = "") -> str:
-    completed = subprocess.run(
+    return finished(template, start_python(template, code, *args, stdin=stdin))
+
+
+def start_python(template: Path, code: str, *args: str, stdin: str = "") -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
         [sys.executable, "-c", code, *args],
         cwd=template,
-        input=stdin,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
     )
-    if completed.returncode != 0:
-        lines = (completed.stderr or completed.stdout).strip().splitlines()
+    return process, stdin
+
+
+def finished(template: Path, started: tuple[subprocess.Popen[str], str]) -> str:
+    process, stdin = started
+    stdout, stderr = process.communicate(stdin)
+    if process.returncode != 0:
+        lines = (stderr or stdout).strip().splitlines()
         raise UpdateError(f"baking the template in {template} failed: {lines[-1] if lines else 'no output'}")
-    return completed.stdout
+    return stdout
 
 
-def render(template: Path, answers: Mapping[str, Any], output: Path, *, hooks: bool) -> Path:
-    request = json.dumps({"answers": dict(answers), "output": str(output), "hooks": hooks})
-    printed = python_in(template, RENDER, stdin=request)
-    return Path(json.loads(printed.rsplit("\nBAKED ", 1)[1]))
+class Bake:
+    """A bake of one template version, and its placeholder lines (see RENDER)."""
+
+    def __init__(self, printed: str) -> None:
+        request = json.loads(printed.rsplit("\nBAKED ", 1)[1])
+        self.path = Path(request["baked"])
+        self.placeholders: dict[str, list[str]] = request["placeholders"]
+
+
+def start_bake(template: Path, answers: Mapping[str, Any], output: Path) -> tuple[subprocess.Popen[str], str]:
+    return start_python(template, RENDER, stdin=json.dumps({"answers": dict(answers), "output": str(output)}))
+
+
+def render(template: Path, answers: Mapping[str, Any], output: Path) -> Bake:
+    return Bake(finished(template, start_bake(template, answers, output)))
 
 
 def line_pattern(line: str) -> re.Pattern[str]:
@@ -148,25 +189,11 @@ def line_pattern(line: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def placeholder_lines(raw: Path) -> dict[str, list[str]]:
-    """Per file of an unhooked render (relative path), its lines, for files holding placeholders."""
-    found = {}
-    for path in sorted(raw.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                continue
-            if PLACEHOLDER.search(text):
-                found[path.relative_to(raw).as_posix()] = text.splitlines()
-    return found
-
-
 def values_in(lines_by_file: Mapping[str, list[str]], root: Path, *, aligned: bool) -> dict[str, str]:
     """The secret values that fill the placeholders in root's copies of these files.
 
-    A bake's files are the unhooked render's line for line (`aligned`); a project's may have been
-    edited, so there each placeholder line is looked for anywhere in the file.
+    A bake's files are the unhooked render's line for line (`aligned`: the same line is tried
+    first); a project's may have been edited, so each placeholder line is looked for anywhere.
     """
     values: dict[str, str] = {}
     for relative, raw_lines in lines_by_file.items():
@@ -178,7 +205,7 @@ def values_in(lines_by_file: Mapping[str, list[str]], root: Path, *, aligned: bo
             if not PLACEHOLDER.search(raw_line):
                 continue
             pattern = line_pattern(raw_line)
-            candidates = lines[index : index + 1] if aligned else lines
+            candidates = [*lines[index : index + 1], *lines] if aligned else lines
             for line in candidates:
                 match = pattern.fullmatch(line)
                 if match:
@@ -188,7 +215,9 @@ def values_in(lines_by_file: Mapping[str, list[str]], root: Path, *, aligned: bo
     return values
 
 
-def replace_values(root: Path, files: Iterable[str], own: Mapping[str, str], wanted: Mapping[str, str]) -> None:
+def replace_values(
+    root: Path, files: Iterable[str], own: Mapping[str, str], wanted: Mapping[str, str]
+) -> None:
     for relative in files:
         path = root / relative
         if not path.is_file():
@@ -207,14 +236,26 @@ class BakeIndex:
 
     def __init__(self, project: Path, directory: Path, index: Path) -> None:
         self.directory = directory
-        self.env = {"GIT_DIR": str(project / ".git"), "GIT_WORK_TREE": str(directory), "GIT_INDEX_FILE": str(index)}
+        self.env = {
+            "GIT_DIR": str(project / ".git"),
+            "GIT_WORK_TREE": str(directory),
+            "GIT_INDEX_FILE": str(index),
+        }
         git("add", "--all", ".", cwd=directory, env=self.env)
         self.paths = [path for path in git("ls-files", "-z", cwd=directory, env=self.env).split("\0") if path]
 
     def tree(self, keep_out: set[str]) -> str:
         chosen = sorted(set(self.paths) & keep_out)
         for start in range(0, len(chosen), 200):
-            git("rm", "--cached", "--quiet", "--", *chosen[start : start + 200], cwd=self.directory, env=self.env)
+            git(
+                "rm",
+                "--cached",
+                "--quiet",
+                "--",
+                *chosen[start : start + 200],
+                cwd=self.directory,
+                env=self.env,
+            )
         return git("write-tree", cwd=self.directory, env=self.env).strip()
 
 
@@ -264,14 +305,22 @@ def update(
         answers = json.loads(python_in(base_template, DERIVE, str(project)))
         new_answers = {**answers, **changes}
 
-        base_bake = render(base_template, answers, scratch / "base", hooks=True)
-        new_bake = render(new_template, new_answers, scratch / "new", hooks=True)
-        base_raw = placeholder_lines(render(base_template, answers, scratch / "base-raw", hooks=False))
-        new_raw = placeholder_lines(render(new_template, new_answers, scratch / "new-raw", hooks=False))
+        # The two versions bake side by side: most of the time goes there.
+        started = [
+            start_bake(base_template, answers, scratch / "base"),
+            start_bake(new_template, new_answers, scratch / "new"),
+        ]
+        base, new = (
+            Bake(finished(template, run))
+            for template, run in zip((base_template, new_template), started, strict=True)
+        )
+        base_bake, new_bake, base_raw, new_raw = base.path, new.path, base.placeholders, new.placeholders
 
         # Every bake draws fresh secrets: both bakes get the project's, so that git sees no change
         # on those lines. A secret the project lacks keeps one value across both bakes.
-        project_values = values_in(base_raw, project, aligned=False) | values_in(new_raw, project, aligned=False)
+        project_values = values_in(base_raw, project, aligned=False) | values_in(
+            new_raw, project, aligned=False
+        )
         base_values = values_in(base_raw, base_bake, aligned=True)
         new_values = values_in(new_raw, new_bake, aligned=True)
         wanted = {**new_values, **base_values, **project_values}
@@ -296,12 +345,17 @@ def update(
     message = f"Update from django-bpc {base_commit[:12]} to {new_commit[:12]}"
     if changes:
         message += "\n\nChanged answers: " + ", ".join(assignments or [])
-    base_side = git("commit-tree", base_tree, "-m", f"django-bpc {base_commit[:12]}", cwd=project,
-                    env=TEMPLATE_IDENTITY).strip()
-    new_side = git("commit-tree", new_tree, "-p", base_side, "-m", message, cwd=project,
-                   env=TEMPLATE_IDENTITY).strip()
+    base_side = git(
+        "commit-tree", base_tree, "-m", f"django-bpc {base_commit[:12]}", cwd=project, env=TEMPLATE_IDENTITY
+    ).strip()
+    new_side = git(
+        "commit-tree", new_tree, "-p", base_side, "-m", message, cwd=project, env=TEMPLATE_IDENTITY
+    ).strip()
     picked = subprocess.run(
-        ["git", "cherry-pick", "--no-commit", new_side], cwd=project, capture_output=True, text=True,
+        ["git", "cherry-pick", "--no-commit", new_side],
+        cwd=project,
+        capture_output=True,
+        text=True,
         check=False,
     )
     conflicts = git("diff", "--name-only", "--diff-filter=U", "-z", cwd=project).split("\0")
@@ -329,7 +383,9 @@ def main(argv: list[str] | None = None) -> int:
         help="change an answer, e.g. use_celery=false or use_elasticsearch=true",
     )
     arguments = parser.parse_args(argv)
-    conflicts, left_alone = update(arguments.project, to=arguments.to, base=arguments.base, assignments=arguments.set)
+    conflicts, left_alone = update(
+        arguments.project, to=arguments.to, base=arguments.base, assignments=arguments.set
+    )
     for path in left_alone:
         print(f"left alone (not tracked by git here, compare by hand): {path}")
     if conflicts:
