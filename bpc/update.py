@@ -14,15 +14,18 @@ this is not `cruft update`.
 from __future__ import annotations
 
 import argparse
+import difflib
 import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +78,17 @@ from pathlib import Path
 from bpc.rebake import saved_answers
 print(json.dumps(saved_answers(Path(sys.argv[1]))))
 """
+
+
+@dataclass
+class Outcome:
+    conflicts: list[str] = field(default_factory=list)
+    # Paths of the bake that exist here as files git does not track: never written.
+    left_alone: list[str] = field(default_factory=list)
+    # Files the bake has and git ignores (production env files) that did not exist here.
+    created: list[str] = field(default_factory=list)
+    # The template's change to files git ignores here, as a diff to apply by hand.
+    ignored_changes: dict[str, str] = field(default_factory=dict)
 
 
 class UpdateError(SystemExit):
@@ -258,6 +272,35 @@ class BakeIndex:
             )
         return git("write-tree", cwd=self.directory, env=self.env).strip()
 
+    def ignored(self) -> list[str]:
+        listed = git(
+            "ls-files", "-z", "--others", "--ignored", "--exclude-standard", cwd=self.directory, env=self.env
+        )
+        return sorted(path for path in listed.split("\0") if path)
+
+
+def bring_ignored_files(
+    project: Path, base_bake: Path, new_bake: Path, paths: Iterable[str], outcome: Outcome
+) -> None:
+    """Files the bake's .gitignore hides never go through git: a missing one is created (what a
+    bake would do), an existing one is never written; the template's change to it is shown."""
+    for path in paths:
+        target, new_file, base_file = project / path, new_bake / path, base_bake / path
+        if not_ours_to_write(project, [path], set()):
+            if not target.is_file() or target.is_symlink():
+                continue
+            old = base_file.read_text(encoding="utf-8") if base_file.is_file() else ""
+            new = new_file.read_text(encoding="utf-8")
+            if old != new and target.read_text(encoding="utf-8") != new:
+                diff = difflib.unified_diff(
+                    old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+                )
+                outcome.ignored_changes[path] = "".join(diff)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(new_file, target)
+            outcome.created.append(path)
+
 
 def not_ours_to_write(project: Path, paths: Iterable[str], tracked: set[str]) -> set[str]:
     """The bake's paths that exist in the project as untracked or ignored files (or under one)."""
@@ -280,8 +323,8 @@ def update(
     to: str = "HEAD",
     base: str | None = None,
     assignments: list[str] | None = None,
-) -> tuple[list[str], list[str]]:
-    """Apply the template's change from the project's commit to `to`; return (conflicts, left alone)."""
+) -> Outcome:
+    """Apply the template's change from the project's commit to `to` onto the project."""
     project = project.resolve()
     record = read_record(project)
     require_clean_repository(project)
@@ -296,7 +339,7 @@ def update(
     new_commit = resolve_commit(to, "--to")
     if base_commit == new_commit and not changes:
         print(f"already at django-bpc {new_commit[:12]}: nothing to do")
-        return [], []
+        return Outcome()
 
     with tempfile.TemporaryDirectory(prefix="django-bpc-update-") as scratch_name:
         scratch = Path(scratch_name)
@@ -342,27 +385,34 @@ def update(
         base_tree = base_index.tree(left_alone)
         new_tree = new_index.tree(left_alone)
 
-    message = f"Update from django-bpc {base_commit[:12]} to {new_commit[:12]}"
-    if changes:
-        message += "\n\nChanged answers: " + ", ".join(assignments or [])
-    base_side = git(
-        "commit-tree", base_tree, "-m", f"django-bpc {base_commit[:12]}", cwd=project, env=TEMPLATE_IDENTITY
-    ).strip()
-    new_side = git(
-        "commit-tree", new_tree, "-p", base_side, "-m", message, cwd=project, env=TEMPLATE_IDENTITY
-    ).strip()
-    picked = subprocess.run(
-        ["git", "cherry-pick", "--no-commit", new_side],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    conflicts = git("diff", "--name-only", "--diff-filter=U", "-z", cwd=project).split("\0")
-    conflicts = [path for path in conflicts if path]
-    if picked.returncode != 0 and not conflicts:
-        raise UpdateError(f"git could not apply the update: {(picked.stderr or picked.stdout).strip()}")
-    return conflicts, sorted(left_alone)
+        message = f"Update from django-bpc {base_commit[:12]} to {new_commit[:12]}"
+        if changes:
+            message += "\n\nChanged answers: " + ", ".join(assignments or [])
+        base_side = git(
+            "commit-tree",
+            base_tree,
+            "-m",
+            f"django-bpc {base_commit[:12]}",
+            cwd=project,
+            env=TEMPLATE_IDENTITY,
+        ).strip()
+        new_side = git(
+            "commit-tree", new_tree, "-p", base_side, "-m", message, cwd=project, env=TEMPLATE_IDENTITY
+        ).strip()
+        picked = subprocess.run(
+            ["git", "cherry-pick", "--no-commit", new_side],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        conflicts = git("diff", "--name-only", "--diff-filter=U", "-z", cwd=project).split("\0")
+        conflicts = [path for path in conflicts if path]
+        if picked.returncode != 0 and not conflicts:
+            raise UpdateError(f"git could not apply the update: {(picked.stderr or picked.stdout).strip()}")
+        outcome = Outcome(conflicts=conflicts, left_alone=sorted(left_alone))
+        bring_ignored_files(project, base_bake, new_bake, new_index.ignored(), outcome)
+    return outcome
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,11 +433,14 @@ def main(argv: list[str] | None = None) -> int:
         help="change an answer, e.g. use_celery=false or use_elasticsearch=true",
     )
     arguments = parser.parse_args(argv)
-    conflicts, left_alone = update(
-        arguments.project, to=arguments.to, base=arguments.base, assignments=arguments.set
-    )
-    for path in left_alone:
+    outcome = update(arguments.project, to=arguments.to, base=arguments.base, assignments=arguments.set)
+    for path in outcome.left_alone:
         print(f"left alone (not tracked by git here, compare by hand): {path}")
+    for path in outcome.created:
+        print(f"created (git ignores it, so it is not staged): {path}")
+    for path, diff in outcome.ignored_changes.items():
+        print(f"the template changed {path}, which git ignores here; apply this by hand:\n{diff}")
+    conflicts = outcome.conflicts
     if conflicts:
         print(
             "conflicts: you and the template changed the same lines of:\n"

@@ -56,7 +56,8 @@ def template_clone(tmp_path: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
             target.chmod(source.stat().st_mode)
-    git(clone, "add", "--all")
+    # --force: the generated project's .gitignore hides its production env files from git here too.
+    git(clone, "add", "--all", "--force")
     git(clone, "commit", "--quiet", "--allow-empty", "-m", "The working tree under test")
     return clone
 
@@ -251,11 +252,26 @@ def test_set_adds_a_service_with_the_projects_own_secrets(tmp_path):
         r"^POSTGRES_PASSWORD=(\w+)$", (project / ".envs" / ".local" / ".postgres").read_text(), re.MULTILINE
     )[1]
 
-    result = update(template, project, "--set", "use_elasticsearch=true", "--set", "use_sentry=true")
+    production_django = (project / ".envs" / ".production" / ".django").read_bytes()
+    sets = ["use_elasticsearch=true", "use_sentry=true", "use_celery=true"]
+
+    result = update(template, project, *(f"--set={answer}" for answer in sets))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project / "compose" / "elasticsearch").is_dir()
-    assert {"elasticsearch", "sentry"} <= set(json.loads((project / ANSWERS_FILE).read_text())["features"])
+    features = set(json.loads((project / ANSWERS_FILE).read_text())["features"])
+    assert {"elasticsearch", "sentry", "celery", "rabbitmq"} <= features
+    # Git ignores the production env files: RabbitMQ's is created, as a bake would; the existing
+    # one of Django is not written, the template's change to it is shown to apply by hand.
+    assert "created (git ignores it, so it is not staged): .envs/.production/.rabbitmq" in result.stdout
+    rabbitmq_password = re.search(
+        r"^RABBITMQ_DEFAULT_PASS=(\w+)$", (project / ".envs/.production/.rabbitmq").read_text(), re.MULTILINE
+    )[1]
+    assert (project / ".envs" / ".production" / ".django").read_bytes() == production_django
+    assert "the template changed .envs/.production/.django, which git ignores here" in result.stdout
+    assert re.search(
+        rf"^\+CELERY_BROKER_URL=amqp://shop:{rabbitmq_password}@rabbitmq", result.stdout, re.MULTILINE
+    )
     assert staged(project)["compose.yml"] == "M "
     # GlitchTip's new env file reaches the project's existing PostgreSQL with its existing password.
     glitchtip = (project / ".envs" / ".local" / ".glitchtip").read_text()
@@ -301,7 +317,12 @@ def updated_from_a_release(tmp_path: Path, answers: dict) -> tuple[Path, Path]:
     assert "# Our comment, kept across updates." in (project / "manage.py").read_text()
     assert (project / "NOTES.md").read_text() == "# Our notes\n"
     assert secrets_before <= secret_values(project)
-    assert untracked_state(project) == untracked_before
+    untracked_after = untracked_state(project)
+    assert {path: untracked_after.get(path) for path in untracked_before} == untracked_before
+    created = set(
+        re.findall(r"^created \(git ignores it, so it is not staged\): (.+)$", result.stdout, re.MULTILINE)
+    )
+    assert set(untracked_after) - set(untracked_before) == created
     fresh = render(template, {"project_name": "Shop", **answers}, tmp_path / "fresh").path
     return project, fresh
 
