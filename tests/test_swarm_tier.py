@@ -76,7 +76,7 @@ class Swarm:
     def url(self, path: str = "/health/") -> str:
         return f"http://127.0.0.1:{self.http_port}{path}"
 
-    def make(self, *targets: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def make(self, *targets: str, timeout: float = 1200) -> subprocess.CompletedProcess[str]:
         return run(["make", *targets], cwd=self.project, env=self.env, timeout=timeout)
 
     def replicas(self) -> dict[str, str]:
