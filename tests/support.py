@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -124,7 +123,10 @@ def _version_of(python: str) -> tuple[int, int] | None:
     try:
         answer = subprocess.run(
             [python, "-c", "import sys; print(*sys.version_info[:2])"],
-            capture_output=True, text=True, timeout=30, check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -132,14 +134,10 @@ def _version_of(python: str) -> tuple[int, int] | None:
     return int(major), int(minor)
 
 
-def _newest_first(path: str) -> tuple[int, ...]:
-    return tuple(-int(part) for part in re.findall(r"(?<=[-/])3\.(\d+)", path)[:1])
-
-
 def python_for(project: Path) -> str:
-    """A CPython that the bake's `requires-python` admits (`>=3.X`): the tests' own when it is new
-    enough, else BPC_TEST_PYTHON, a python3.X on PATH or one installed by pyenv or uv; or a failure
-    saying how to get one. Django 6.1 bakes need 3.12+, newer than many hosts' system Python."""
+    """The oldest CPython that the bake's `requires-python` admits (`>=3.X`), among the tests' own,
+    BPC_TEST_PYTHON, python3.X on PATH and those installed by pyenv or uv; or a failure saying how
+    to get one. Django 6.1 bakes need 3.12+, newer than many hosts' system Python."""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     specifier = pyproject["project"]["requires-python"]
     major, minor = (int(part) for part in specifier.removeprefix(">=").split(".")[:2])
@@ -148,11 +146,16 @@ def python_for(project: Path) -> str:
         candidates.append(shutil.which(f"python{major}.{version}") or "")
     home = Path.home()
     for pattern in (".pyenv/versions/3.*/bin/python3", ".local/share/uv/python/cpython-3.*/bin/python3"):
-        candidates += sorted(glob.glob(str(home / pattern)), key=_newest_first)
-    for candidate in filter(None, candidates):
+        candidates += sorted(glob.glob(str(home / pattern)))
+    # The oldest one admitted: it proves the lower bound that requires-python claims (the images
+    # prove python_version).
+    admitted = []
+    for order, candidate in enumerate(filter(None, candidates)):
         found = _version_of(candidate)
         if found and found[0] == major and found[1] >= minor:
-            return candidate
+            admitted.append((found, order, candidate))
+    if admitted:
+        return min(admitted)[2]
     pytest.fail(
         f"{project.name} requires Python {specifier} and none was found; install one "
         f"(uv python install {major}.{minor + 1}, or pyenv install {major}.{minor + 1}) "
@@ -172,7 +175,15 @@ def install(project: Path) -> Path:
     """
     if project not in _installed:
         run(
-            [uv_command(), "sync", "--locked", "--all-groups", "--compile-bytecode", "--python", python_for(project)],
+            [
+                uv_command(),
+                "sync",
+                "--locked",
+                "--all-groups",
+                "--compile-bytecode",
+                "--python",
+                python_for(project),
+            ],
             cwd=project,
             env={"UV_PROJECT_ENVIRONMENT": str(project / ".venv"), "VIRTUAL_ENV": ""},
             timeout=900,
