@@ -67,7 +67,9 @@ DOCKER_BAKES: dict[str, dict[str, Any]] = {
     "minimal": dict(NAMED["minimal"]),
     "redis-broker": {**NAMED["redis-broker"], **WITHOUT_STAND_IN},
 }
-LEFT_OUT = "Elasticsearch and GlitchTip (Sentry): no stand-in image, so the docker tier's bakes leave them out"
+LEFT_OUT = (
+    "Elasticsearch and GlitchTip (Sentry): no stand-in image, so the docker tier's bakes leave them out"
+)
 
 BASE_IMAGE = "bpc-docker-base:trixie"
 DEBOOTSTRAP = ["debootstrap", "--variant=minbase", "trixie"]
@@ -115,7 +117,9 @@ def require_engine() -> None:
     """The engine answers and `docker compose` is v2; otherwise fail saying how to get them."""
     if shutil.which("docker") is None:
         pytest.fail(f"the docker client is not installed: {HOW_TO_START}", pytrace=False)
-    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True)
+    info = subprocess.run(
+        ["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True
+    )
     if info.returncode != 0 or not info.stdout.strip():
         pytest.fail(
             f"no Docker engine answers ({info.stderr.strip().splitlines()[-1:] or ['no output']}): {HOW_TO_START}",
@@ -123,7 +127,9 @@ def require_engine() -> None:
         )
     compose = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True)
     if compose.returncode != 0 or not compose.stdout.strip().lstrip("v").startswith("2."):
-        pytest.fail(f"Docker Compose v2 is missing (`docker compose version` failed): {HOW_TO_START}", pytrace=False)
+        pytest.fail(
+            f"Docker Compose v2 is missing (`docker compose version` failed): {HOW_TO_START}", pytrace=False
+        )
 
 
 def image_labels(tag: str) -> dict[str, str] | None:
@@ -145,7 +151,9 @@ def ensure_base() -> str:
     if labels is not None and labels.get(STAND_IN_LABEL) == key:
         return image_id(BASE_IMAGE)
     if shutil.which("debootstrap") is None:
-        pytest.fail("debootstrap is not installed (apt-get install debootstrap): the stand-ins need it", pytrace=False)
+        pytest.fail(
+            "debootstrap is not installed (apt-get install debootstrap): the stand-ins need it", pytrace=False
+        )
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bpc-docker-base-") as root:
         subprocess.run([*DEBOOTSTRAP, root, DEBIAN_MIRROR], check=True, capture_output=True, timeout=900)
@@ -260,7 +268,7 @@ def upstream_images(project: Path) -> list[str]:
         arguments = dict(re.findall(r"^ARG (\w+)=(\S+)", text, re.MULTILINE))
         stages = set(re.findall(r"^FROM \S+ AS (\S+)", text, re.MULTILINE | re.IGNORECASE))
         for image in re.findall(r"^FROM (\S+)", text, re.MULTILINE):
-            image = re.sub(r"\$\{(\w+)\}", lambda m: arguments.get(m[1], m[0]), image)
+            image = re.sub(r"\$\{(\w+)\}", lambda m, known=arguments: known.get(m[1], m[0]), image)
             if image not in stages:
                 images.add(image)
     return sorted(images)
@@ -309,7 +317,14 @@ class Stack:
     def compose(self, *arguments: str, timeout: float = 900, check: bool = True, **kwargs: Any):
         command = ["docker", "compose", "-p", self.name, "-f", self.file, *arguments]
         completed = subprocess.run(
-            command, cwd=self.project, env=self.env, text=True, capture_output=True, timeout=timeout, check=False, **kwargs
+            command,
+            cwd=self.project,
+            env=self.env,
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            **kwargs,
         )
         if check and completed.returncode != 0:
             pytest.fail(
@@ -326,12 +341,17 @@ class Stack:
 
     def up(self, timeout: int = 300) -> float:
         started = time.monotonic()
-        result = self.compose("up", "--detach", "--wait", "--wait-timeout", str(timeout), check=False, timeout=timeout + 120)
+        result = self.compose(
+            "up", "--detach", "--wait", "--wait-timeout", str(timeout), check=False, timeout=timeout + 120
+        )
         if result.returncode != 0:
             logs = self.compose("logs", "--no-color", "--tail", "60", check=False).stdout
             ps = self.compose("ps", "--all", check=False).stdout
             self.down()
-            pytest.fail(f"{self.name}: `up --wait` failed\n{result.stderr[-4000:]}\n{ps}\n{logs[-12000:]}", pytrace=False)
+            pytest.fail(
+                f"{self.name}: `up --wait` failed\n{result.stderr[-4000:]}\n{ps}\n{logs[-12000:]}",
+                pytrace=False,
+            )
         self.timings["healthy"] = time.monotonic() - started
         return self.timings["healthy"]
 
@@ -363,7 +383,9 @@ class Stack:
         return self.compose("exec", "-T", service, *command, check=check, timeout=timeout)
 
 
-def http(url: str, *, host: str | None = None, auth: str | None = None, timeout: float = 15) -> tuple[int, dict, bytes]:
+def http(
+    url: str, *, host: str | None = None, auth: str | None = None, timeout: float = 15
+) -> tuple[int, dict, bytes]:
     """GET without following redirects: (status, headers, body)."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -396,7 +418,10 @@ def built_stack(project: Path, bake_id: str, stack: str) -> Stack:
         if os.environ.get("BPC_DOCKER_COLD_BUILD", "1") == "0":
             first, kind = compose_stack.build(), "first (layer cache as found)"
         else:
-            first, kind = compose_stack.build("--no-cache"), "cold (no layer cache; uv/npm download caches as found)"
+            first, kind = (
+                compose_stack.build("--no-cache"),
+                "cold (no layer cache; uv/npm download caches as found)",
+            )
         warm = compose_stack.build()
         compose_stack.timings.update(first_build=first, warm_build=warm)
         figure(f"{bake_id} {stack}: build {first:.0f} s {kind}, {warm:.1f} s warm")
