@@ -584,3 +584,12 @@ def fetch_or_none(url: str) -> int | None:
         return fetch(url)[0]
     except OSError:
         return None
+
+
+def test_docker_tier_without_an_engine_fails_saying_how_to_start_one(monkeypatch):
+    from tests import dockertier
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/bpc-docker.sock")
+    with pytest.raises(pytest.fail.Exception) as failure:
+        dockertier.require_engine()
+    assert "dockerd --data-root" in str(failure.value) and '-m "not docker"' in str(failure.value)
