@@ -66,13 +66,18 @@ class Stacks:
 
     def __init__(self) -> None:
         self.current: Stack | None = None
+        self.failed: set[tuple[Path, str]] = set()
 
     def running(self, bake: Bake, stack: str) -> Stack:
         if self.current is not None and (self.current.project, self.current.stack) == (bake.path, stack):
             return self.current
+        if (bake.path, stack) in self.failed:
+            pytest.fail(f"the {stack} stack of {bake.id} did not come up: see the first test of it", pytrace=False)
         self.close()
+        self.failed.add((bake.path, stack))
         compose_stack = built_stack(bake.path, bake.id, stack)
         healthy = compose_stack.up()
+        self.failed.discard((bake.path, stack))
         figure(
             f"{bake.id} {stack}: {len(compose_stack.services())} services healthy {healthy:.0f} s after `up --wait` began"
         )
