@@ -189,9 +189,9 @@ def ensure_base_images(tags: list[str] | None = None) -> dict[str, str]:
     unknown = []
     to_build: dict[str, str] = {}
     base_id = ""
+    # Checked again at every call (an inspect is cheap): another checkout of the template with
+    # other stand-in files may have rebuilt a tag on the same engine since.
     for tag in wanted:
-        if tag in image_origins:
-            continue
         labels = image_labels(tag)
         if tag not in STAND_INS:
             if labels is not None:
@@ -204,7 +204,7 @@ def ensure_base_images(tags: list[str] | None = None) -> dict[str, str]:
         base_id = base_id or ensure_base()
         key = stand_in_hash(STAND_INS[tag], base_id)
         if labels is not None and labels.get(STAND_IN_LABEL) in (key, None):
-            image_origins[tag] = "present" if STAND_IN_LABEL not in labels else "stand-in (cached)"
+            image_origins.setdefault(tag, "present" if STAND_IN_LABEL not in labels else "stand-in (cached)")
         elif docker("pull", "--quiet", tag, check=False, timeout=300).returncode == 0:
             image_origins[tag] = "pulled"
         else:
@@ -339,7 +339,7 @@ class Stack:
         self.compose("build", *options, timeout=1800)
         return time.monotonic() - started
 
-    def up(self, timeout: int = 300) -> float:
+    def up(self, timeout: int = 600) -> float:
         started = time.monotonic()
         result = self.compose(
             "up", "--detach", "--wait", "--wait-timeout", str(timeout), check=False, timeout=timeout + 120
