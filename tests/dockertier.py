@@ -347,6 +347,12 @@ class Stack:
         if result.returncode != 0:
             logs = self.compose("logs", "--no-color", "--tail", "60", check=False).stdout
             ps = self.compose("ps", "--all", check=False).stdout
+            Path(FIGURES_FILE.parent / f"{self.name}.log").write_text(
+                f"{result.stderr}\n{ps}\n{logs}", encoding="utf-8"
+            )
+            figure(
+                f"{self.name}: `up --wait` FAILED: {result.stderr.strip().splitlines()[-1:]} (logs: artifacts/{self.name}.log)"
+            )
             self.down()
             pytest.fail(
                 f"{self.name}: `up --wait` failed\n{result.stderr[-4000:]}\n{ps}\n{logs[-12000:]}",
