@@ -48,7 +48,9 @@ def _stack_config(project: Path, variables: tuple[tuple[str, str], ...]) -> dict
 
 def code_lines(path: Path) -> list[str]:
     """The lines of a file that are not comments."""
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")]
+    return [
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
+    ]
 
 
 def test_docker_stack_config_accepts_the_stack_file(project):
@@ -76,7 +78,9 @@ def test_rolling_updates_are_gated_and_roll_back(project):
         assert deploy["update_config"]["order"] == "start-first", name
         assert deploy["update_config"]["monitor"], name
         assert deploy["rollback_config"]["order"] == "start-first", name
-        assert not services[name]["healthcheck"].get("disable"), f"{name}: the health check is the update's gate"
+        assert not services[name]["healthcheck"].get("disable"), (
+            f"{name}: the health check is the update's gate"
+        )
     # Never two schedulers, never two servers on one data directory.
     for name in ("celerybeat", "postgres", "redis", "rabbitmq", "nginx"):
         if name in services:
@@ -102,11 +106,14 @@ def test_secrets_come_from_docker_secrets_not_the_environment(project):
     services = config["services"]
     django = services["django"]
     assert {"django_secret_key", "database_url"} <= {secret["source"] for secret in django["secrets"]}
-    assert django["environment"]["DJANGO_SECRET_KEY_FILE"] == "/run/secrets/django_secret_key"
-    assert services["postgres"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"
+    assert django["environment"]["DJANGO_SECRET_KEY_FILE"] == "/run/secrets/django_secret_key"  # noqa: S105
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"  # noqa: S105
     for name, service in services.items():
         for variable, value in (service.get("environment") or {}).items():
-            assert "PASSWORD=" not in variable and not variable.endswith(("_PASS", "SECRET_KEY")), (name, variable)
+            assert "PASSWORD=" not in variable and not variable.endswith(("_PASS", "SECRET_KEY")), (
+                name,
+                variable,
+            )
             assert "@" not in str(value), f"{name}: {variable} holds credentials"
         assert "env_file" not in service, name
     # Nothing of .envs/ (compose's secrets) is read by the swarm stack.
@@ -145,7 +152,9 @@ def test_nginx_swarm_site_reaches_gunicorn_over_tcp(project, tmp_path):
     # Everything else is the compose site: the same headers, files and limits.
     default = (project.path / "compose/nginx/default.conf").read_text(encoding="utf-8")
     server = default[default.index("\nserver {") :]
-    assert text[text.index("\nserver {") :] == server.replace("proxy_pass http://gunicorn;", "proxy_pass $gunicorn;")
+    assert text[text.index("\nserver {") :] == server.replace(
+        "proxy_pass http://gunicorn;", "proxy_pass $gunicorn;"
+    )
     assert_clean(nginx_check(tmp_path, site), "nginx -t on swarm.conf")
 
 
