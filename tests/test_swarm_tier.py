@@ -369,7 +369,7 @@ def test_single_node_deploy_converges_and_serves(deployed: Swarm) -> None:
     wait_health(deployed)
     request = urllib.request.Request(
         deployed.url(), headers={"Host": "localhost", "Accept": "application/json"}
-    )  # noqa: S310
+    )
     with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:  # noqa: S310
         assert response.status == 200
         assert response.headers["Server"].startswith("nginx")
