@@ -446,13 +446,16 @@ def test_killed_worker_loses_no_task(deployed: Swarm) -> None:
     run_id = deployed.manage(
         "from my_awesome_project.tasks.models import DemoTaskRun;"
         "from my_awesome_project.tasks.tasks import run_demo;"
-        "r = DemoTaskRun.objects.create(seconds=15); run_demo.delay(r.pk); print(r.pk)"
+        "r = DemoTaskRun.objects.create(seconds=60); run_demo.delay(r.pk); print(r.pk)"
     ).splitlines()[-1]
     fields = f"from my_awesome_project.tasks.models import DemoTaskRun; r = DemoTaskRun.objects.get(pk={run_id}); print(r.status, r.attempts, r.completions)"
-    deadline = time.monotonic() + 60
-    while deployed.manage(fields).split()[0] != "running":
-        assert time.monotonic() < deadline, "the task never started"
+    # Each look costs a `manage.py shell` start (seconds on a loaded machine): the task works for
+    # a minute, so that it is caught while it runs.
+    deadline = time.monotonic() + 120
+    while (status := deployed.manage(fields).split()[0]) == "pending":
+        assert time.monotonic() < deadline, "no worker took the task"
         time.sleep(1)
+    assert status == "running", f"the task was {status} before a worker could be killed"
     # The worker that holds it: `celery inspect active` names it by its container's hostname.
     active = json.loads(
         docker(
@@ -477,7 +480,7 @@ def test_killed_worker_loses_no_task(deployed: Swarm) -> None:
     killed = time.monotonic()
     while True:
         status, attempts, completions = deployed.manage(fields).split()
-        if status == "done" or time.monotonic() - killed > 120:
+        if status == "done" or time.monotonic() - killed > 240:
             break
         time.sleep(2)
     figure(
