@@ -340,6 +340,10 @@ def swarm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Swarm]:
         remove_stack()
         stop_worker_daemon(daemon)
         docker("swarm", "leave", "--force", check=False)
+        # A finished job's container may have held a volume until the swarm was gone.
+        volumes = docker("volume", "ls", "--quiet", "--filter", f"name={STACK}_", check=False).stdout.split()
+        if volumes:
+            docker("volume", "rm", "--force", *volumes, check=False)
         teardown_namespace()
 
 
