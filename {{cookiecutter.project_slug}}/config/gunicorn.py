@@ -20,6 +20,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 # Recycle workers now and then (with jitter, so not all at once) to bound memory leaks.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 1000))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 100))
+# Whether a request came over HTTPS is Django's call alone (SECURE_PROXY_SSL_HEADER, on only
+# behind a proxy that sets X-Forwarded-Proto itself). gunicorn would otherwise believe the header
+# from loopback clients and over its Unix socket, forged or not.
+secure_scheme_headers: dict[str, str] = {}
 # Logs to stdout/stderr, where Docker and Supervisor collect them.
 accesslog = "-"
 errorlog = "-"
@@ -28,4 +32,4 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # ($HOME/.gunicorn/gunicorn.ctl) would be shared by every gunicorn of the same user on a host.
 control_socket_disable = True
 # Heartbeat files in memory, not on a possibly slow container disk.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108  (not a temp file)
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 # nosec B108 heartbeat, no data

@@ -89,6 +89,8 @@ render_site() {
     export NGINX_SERVER_NAME=${NGINX_SERVER_NAME:-localhost}
     export NGINX_STATIC_ROOT=${DJANGO_STATIC_ROOT:-$ROOT/staticfiles}
     export NGINX_MEDIA_ROOT=${DJANGO_MEDIA_ROOT:-$ROOT/media}
+    # A load balancer whose X-Forwarded-Proto nginx may believe; 0.0.0.0/32 matches no client.
+    export NGINX_TRUSTED_PROXY=${NGINX_TRUSTED_PROXY:-0.0.0.0/32}
     export NGINX_VAR_DIR=$VAR
     # Only ours: nginx's own variables ($host, $remote_addr...) must reach nginx untouched.
     nginx_vars=$(compgen -e | grep '^NGINX_' | sed 's/.*/${&}/' | tr '\n' ' ')
@@ -127,14 +129,8 @@ up() {
     if ! running && (: <"/dev/tcp/127.0.0.1/$HOST_HTTP_PORT") 2>/dev/null; then
         die "port $HOST_HTTP_PORT is taken by another program: choose another with HOST_HTTP_PORT=..."
     fi
-    local -a services=("$DATABASE_URL")
-{%- if feature("redis_cache") %}
-    services+=("$REDIS_URL")
-{%- endif %}
-{%- if feature("celery") %}
-    services+=("$CELERY_BROKER_URL")
-{%- endif %}
-    wait_for "${services[@]}"
+    # Names: wait_for.py reads the URLs from the environment, so no password is in its argv.
+    wait_for DATABASE_URL{% if feature("redis_cache") %} REDIS_URL{% endif %}{% if feature("celery") %} CELERY_BROKER_URL{% endif %}
     python manage.py migrate --noinput
     python manage.py collectstatic --noinput --verbosity 0
 {%- if feature("nginx") %}

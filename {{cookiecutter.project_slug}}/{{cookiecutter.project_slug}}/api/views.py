@@ -59,7 +59,9 @@ class SessionView(APIView):
         SessionAuthentication().enforce_csrf(request)
         credentials = CredentialsSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        user = authenticate(request, **credentials.validated_data)
+        # Django's own request: django-axes marks a lockout on it, which its middleware turns
+        # into the 429 (a mark on DRF's wrapper would never reach the middleware).
+        user = authenticate(request._request, **credentials.validated_data)
         if user is None:
             return Response({"detail": "Wrong username or password."}, status=status.HTTP_400_BAD_REQUEST)
         login(request, user)
