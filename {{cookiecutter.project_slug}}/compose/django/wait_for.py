@@ -273,10 +273,10 @@ CHECKS: dict[str, tuple[str, int, Callable[[Service, float], None]]] = {
 def remember_secrets(url: str) -> None:
     """Note the credentials of a URL, however malformed, before anything about it is printed."""
     userinfo = urlsplit(url).netloc.rpartition("@")[0] if "://" in url else ""
-    for secret in (userinfo, *userinfo.split(":", 1)):
+    if ":" in userinfo:
+        password = userinfo.split(":", 1)[1]
         # Shorter strings would blank out ordinary words of the messages.
-        if len(secret) >= 4:
-            SECRETS.update({secret, unquote(secret)})
+        SECRETS.update(secret for secret in (password, unquote(password)) if len(secret) >= 4)
 
 
 def parse(argument: str, host_header: str | None = None) -> Service:
