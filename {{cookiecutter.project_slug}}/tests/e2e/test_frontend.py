@@ -9,11 +9,16 @@ from .conftest import Account
 
 def test_the_vue_page_shows_data_from_the_api(page: Page, staff_user: Account, screenshot):
     responses: list[Response] = []
-    # A function of ours: Playwright tags its handlers, which a bound method of a list refuses.
+    console: list[str] = []
+    # Functions of ours: Playwright tags its handlers, which a bound method of a list refuses.
     page.on("response", lambda response: responses.append(response))
+    page.on("console", lambda message: console.append(message.text))
     with page.expect_response("**/api/me/") as me:
-        page.goto("/app/")
+        app = page.goto("/app/")
     assert me.value.json()["authenticated"] is False
+    # The page runs under the production Content-Security-Policy, and nothing of it is blocked.
+    assert app is not None
+    assert "script-src 'self'" in app.headers["content-security-policy"]
 
     # The app's code is the hashed bundle of `vite build`, a static file that nginx serves.
     scripts = [response for response in responses if response.request.resource_type == "script"]
@@ -37,3 +42,5 @@ def test_the_vue_page_shows_data_from_the_api(page: Page, staff_user: Account, s
     assert session.value.status == 200
     expect(current_user).to_have_text(f"Signed in as {staff_user.username}")
     screenshot(page, "frontend")
+    violations = [text for text in console if "Content Security Policy" in text]
+    assert not violations, violations
