@@ -42,11 +42,11 @@ def service_url(variable: str, service: str, embedded: str) -> str:
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-TIME_ZONE = "{{ cookiecutter.timezone }}"
+TIME_ZONE = {{ cookiecutter.timezone | py_string }}
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
 USE_TZ = True
-SITE_NAME = {{ cookiecutter.project_name | tojson }}
+SITE_NAME = {{ cookiecutter.project_name | py_string }}
 
 # Database
 DATABASES = {
@@ -201,9 +201,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "{{ cookiecutter.project_name }} API",
+    "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": "The JSON API of the Vue frontend, authenticated by Django's session.",
-    "VERSION": "{{ cookiecutter.version }}",
+    "VERSION": {{ cookiecutter.version | py_string }},
     "SERVE_INCLUDE_SCHEMA": False,
 }
 {%- endif %}
@@ -221,7 +221,7 @@ DEFAULT_FROM_EMAIL = env.str(
     default=f"{SITE_NAME} <noreply@{{ cookiecutter.domain_name }}>",
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ADMINS = [({{ cookiecutter.author_name | tojson }}, {{ cookiecutter.email | tojson }})]
+ADMINS = [({{ cookiecutter.author_name | py_string }}, {{ cookiecutter.email | py_string }})]
 MANAGERS = ADMINS
 
 LOGGING = {

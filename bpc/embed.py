@@ -1,0 +1,132 @@
+"""One way to embed an answer in each file format of the generated project: Jinja filters.
+
+Every answer that lands in a generated file goes through the filter of that file's format, so
+that any text bpc/answers.py lets through reads back as exactly itself (tests/test_embed.py proves
+it per format, for arbitrary text) and is never run. Each filter returns a complete token of its
+format (quotes included): a template writes `NAME = {{ cookiecutter.project_name | py_string }}`,
+never quotes of its own.
+
+project_slug needs none of them: it is an ASCII identifier, a plain word in every format. The other
+checked answers (domain, e-mail, version, time zone) go through the filter where they form a whole
+value, and are plain words by their grammar where they are part of one (`noreply@{domain}`).
+In comments (shell, Make, INI, YAML, Python), one line of printable text is safe as it is: no
+filter there, except where a comment is itself read by a template engine (tmuxinator's ERB).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import string
+
+# A value that every reader of an env file (docker compose, django-environ, bash `source`) takes
+# literally without quotes.
+DOTENV_BARE = re.compile(r"[A-Za-z0-9_.,:/@%+-]*")
+# Characters PyYAML reads raw inside a double-quoted scalar; the others are escaped. NEL and the
+# Unicode line and paragraph separators are printable to YAML but fold the line, so they go too.
+YAML_RAW = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufeff\U00010000-\U0010ffff]")
+# Markdown syntax that can start inline markup anywhere on a line (code, emphasis, links, raw HTML,
+# entities, MyST roles, tables, strikethrough, maths).
+MARKDOWN_INLINE = frozenset("`*_[]<>&{}|~$!")
+
+
+def _escape_code_point(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def shell_word(value: str) -> str:
+    """One word for bash (and POSIX sh): never expanded, never split."""
+    return shlex.quote(value)
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string (TOML 1.0: no raw control characters, \\U for the astral planes)."""
+    out = []
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(_escape_code_point(char))
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def py_string(value: str) -> str:
+    """A double-quoted Python string literal in pure ASCII.
+
+    Non-ASCII characters are escaped so that no answer makes ruff's ambiguous-character rules
+    (RUF001) fire in the generated project, and no editor shows the code other than it runs.
+    """
+    out = []
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif " " <= char <= "~":
+            out.append(char)
+        else:
+            out.append(_escape_code_point(char) if ord(char) > 0xFF else f"\\x{ord(char):02x}")
+    return '"' + "".join(out) + '"'
+
+
+def yaml_string(value: str) -> str:
+    """A YAML double-quoted scalar (YAML 1.1 as PyYAML reads it, and YAML 1.2)."""
+    out = []
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif YAML_RAW.fullmatch(char):
+            out.append(char)
+        else:
+            out.append(_escape_code_point(char))
+    return '"' + "".join(out) + '"'
+
+
+def dotenv_value(value: str) -> str:
+    """A value of an env file read by docker compose, django-environ and bash alike.
+
+    Those readers share no escape syntax, so a value outside their common ground is refused at
+    bake time rather than written in a form one of them would read differently.
+    """
+    if DOTENV_BARE.fullmatch(value):
+        return value
+    if "'" not in value and value.isprintable():
+        return f"'{value}'"
+    raise ValueError(f"{value!r} cannot be written to an env file for every reader alike")
+
+
+def systemd_text(value: str) -> str:
+    """Text for a systemd unit setting such as Description= (`%` starts a specifier there)."""
+    return value.replace("%", "%%")
+
+
+def markdown_text(value: str) -> str:
+    """Inline Markdown (CommonMark and MyST) that renders as the text itself, without markup."""
+    out = []
+    for index, char in enumerate(value):
+        follower = value[index + 1 : index + 2]
+        escape = (
+            (char == "\\" and follower in string.punctuation)
+            or char in MARKDOWN_INLINE
+            or (index == 0 and char in string.punctuation)
+        )
+        out.append("\\" + char if escape else char)
+    return "".join(out)
+
+
+def erb_text(value: str) -> str:
+    """Text in a file that Ruby's ERB renders (tmuxinator's layouts): `<%` starts Ruby code."""
+    return value.replace("<%", "<%%")
+
+
+FILTERS = {
+    "erb_text": erb_text,
+    "shell_word": shell_word,
+    "toml_string": toml_string,
+    "py_string": py_string,
+    "yaml_string": yaml_string,
+    "dotenv_value": dotenv_value,
+    "systemd_text": systemd_text,
+    "markdown_text": markdown_text,
+}
