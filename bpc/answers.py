@@ -192,6 +192,16 @@ def jinja_rule(raw: Any, default: Any) -> str | None:
     return None
 
 
+def derived_slug(answers: Mapping[str, Any], unrendered: Mapping[str, Any] | None = None) -> bool:
+    """Whether project_slug is the one cookiecutter derived from project_name (a refused name's slug
+    is no answer of the user's: it goes with the name)."""
+    default = template_defaults()["project_slug"]
+    if unrendered is not None and unrendered.get("project_slug", default) != default:
+        return False
+    name = str(answers.get("project_name", ""))
+    return answers.get("project_slug") == (slugify(name, separator="_", max_length=63) or "project")
+
+
 def refusals(answers: Mapping[str, Any], unrendered: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The message of each bad answer, by field, in prompt order.
 
@@ -200,9 +210,12 @@ def refusals(answers: Mapping[str, Any], unrendered: Mapping[str, Any] | None = 
     `answers` as `49`.
     """
     defaults = template_defaults()
+    order = {field: index for index, field in enumerate(defaults)}
     messages = {}
-    for field, value in answers.items():
-        if field.startswith("_"):
+    for field, value in sorted(answers.items(), key=lambda item: order.get(item[0], len(order))):
+        if field.startswith("_") or (
+            field == "project_slug" and "project_name" in messages and derived_slug(answers, unrendered)
+        ):
             continue
         raw = (unrendered or {}).get(field, value)
         broken = jinja_rule(raw, defaults.get(field))
@@ -228,16 +241,18 @@ def template_argument(template: str, user_directory: str) -> str:
     return str(Path(user_directory, template).expanduser().resolve())
 
 
-def retry_command(answers: Mapping[str, Any], refused: Iterable[str], kept_file: Path) -> str:
-    """Write the good answers to `kept_file`; return the command that bakes with them.
+def retry_command(
+    answers: Mapping[str, Any], refused: Iterable[str], kept_file: Path
+) -> tuple[str, list[str]]:
+    """Write the good answers to `kept_file`; return the command that bakes with them, and the
+    fields it asks for.
 
     The file is a cookiecutter replay file without the refused fields: cookiecutter asks only for
     what a replay file lacks. A slug derived from a refused name goes too (it would follow the new
     name); `__prompts__` go so that the questions read as usual.
     """
     dropped = {*refused, "__prompts__"}
-    derived_slug = slugify(str(answers.get("project_name", "")), separator="_") or "project"
-    if "project_name" in dropped and answers.get("project_slug") == derived_slug:
+    if "project_name" in dropped and derived_slug(answers):
         dropped.add("project_slug")
     kept = {field: value for field, value in answers.items() if field not in dropped}
     kept_file.write_text(json.dumps({"cookiecutter": kept}, indent=2) + "\n", encoding="utf-8")
@@ -250,7 +265,8 @@ def retry_command(answers: Mapping[str, Any], refused: Iterable[str], kept_file:
     ]
     if answers.get("_output_dir"):
         command += ["-o", str(answers["_output_dir"])]
-    return shlex.join(command)
+    asked = [field for field in template_defaults() if field in dropped and not field.startswith("_")]
+    return shlex.join(command), asked
 
 
 def refusal_report(answers: Mapping[str, Any], unrendered: Mapping[str, Any] | None = None) -> str | None:
@@ -260,8 +276,8 @@ def refusal_report(answers: Mapping[str, Any], unrendered: Mapping[str, Any] | N
         return None
     handle, name = tempfile.mkstemp(prefix="django-bpc-answers-", suffix=".json")
     os.close(handle)
-    command = retry_command(answers, messages, Path(name))
-    fields = ", ".join(messages)
+    command, asked = retry_command(answers, messages, Path(name))
+    fields = ", ".join(asked)
     return "\n".join(
         [
             *messages.values(),
