@@ -19,15 +19,15 @@ import re
 import shlex
 import string
 
-# A value that every reader of an env file (docker compose, django-environ, bash `source`) takes
-# literally without quotes.
+# A value that every reader of an env file (docker compose, django-environ, deploy/host.sh) takes
+# literally.
 DOTENV_BARE = re.compile(r"[A-Za-z0-9_.,:/@%+-]*")
 # Characters PyYAML reads raw inside a double-quoted scalar; the others are escaped. NEL and the
 # Unicode line and paragraph separators are printable to YAML but fold the line, so they go too.
 YAML_RAW = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufeff\U00010000-\U0010ffff]")
 # Markdown syntax that can start inline markup anywhere on a line (code, emphasis, links, raw HTML,
-# entities, MyST roles, tables, strikethrough, maths).
-MARKDOWN_INLINE = frozenset("`*_[]<>&{}|~$!")
+# entities, MyST roles, tables, strikethrough, maths, a heading's closing hashes).
+MARKDOWN_INLINE = frozenset("`*_[]<>&{}|~$!#")
 
 
 def _escape_code_point(char: str) -> str:
@@ -84,16 +84,14 @@ def yaml_string(value: str) -> str:
 
 
 def dotenv_value(value: str) -> str:
-    """A value of an env file read by docker compose, django-environ and bash alike.
+    """A value of an env file (.envs/), read alike by docker compose, django-environ and host.sh.
 
-    Those readers share no escape syntax, so a value outside their common ground is refused at
-    bake time rather than written in a form one of them would read differently.
+    Those readers share no quoting (host.sh takes the rest of the line as it is), so only values
+    they all read literally are written; any other is refused at bake time.
     """
-    if DOTENV_BARE.fullmatch(value):
-        return value
-    if "'" not in value and value.isprintable():
-        return f"'{value}'"
-    raise ValueError(f"{value!r} cannot be written to an env file for every reader alike")
+    if not DOTENV_BARE.fullmatch(value):
+        raise ValueError(f"{value!r} cannot be written to an env file that every reader reads alike")
+    return value
 
 
 def systemd_text(value: str) -> str:
@@ -104,12 +102,15 @@ def systemd_text(value: str) -> str:
 def markdown_text(value: str) -> str:
     """Inline Markdown (CommonMark and MyST) that renders as the text itself, without markup."""
     out = []
+    # "1." or "1)" at the start of a line opens an ordered list.
+    list_number = re.match(r"[0-9]{1,9}(?=[.)])", value)
     for index, char in enumerate(value):
         follower = value[index + 1 : index + 2]
         escape = (
             (char == "\\" and follower in string.punctuation)
             or char in MARKDOWN_INLINE
             or (index == 0 and char in string.punctuation)
+            or (list_number is not None and index == list_number.end())
         )
         out.append("\\" + char if escape else char)
     return "".join(out)
