@@ -54,20 +54,22 @@ def toml_string(value: str) -> str:
 
 
 def py_string(value: str) -> str:
-    """A double-quoted Python string literal in pure ASCII.
+    """A Python string literal in pure ASCII, quoted as ruff format quotes it.
 
     Non-ASCII characters are escaped so that no answer makes ruff's ambiguous-character rules
     (RUF001) fire in the generated project, and no editor shows the code other than it runs.
+    Double quotes, unless the text holds more of them than single quotes (fewer escapes).
     """
+    quote = "'" if value.count('"') > value.count("'") else '"'
     out = []
     for char in value:
-        if char in '"\\':
+        if char in (quote, "\\"):
             out.append("\\" + char)
         elif " " <= char <= "~":
             out.append(char)
         else:
             out.append(_escape_code_point(char) if ord(char) > 0xFF else f"\\x{ord(char):02x}")
-    return '"' + "".join(out) + '"'
+    return quote + "".join(out) + quote
 
 
 def yaml_string(value: str) -> str:

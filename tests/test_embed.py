@@ -9,7 +9,9 @@ import json
 import re
 import shlex
 import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -40,6 +42,16 @@ def test_py_string_reads_back_and_is_ascii(value):
     assert literal.isascii()
     assert ast.literal_eval(literal) == value
     assert compile(f"NAME = {literal}\n", "<bake>", "exec")
+
+
+@settings(max_examples=30, deadline=None)
+@given(TEXT)
+@example("Bob's \"Best\" Shop")
+def test_py_string_is_as_ruff_formats_it(value):
+    source = f"NAME = {embed.py_string(value)}\n"
+    ruff = Path(sys.executable).parent / "ruff"
+    formatted = subprocess.run([ruff, "format", "-"], input=source, capture_output=True, text=True, check=True)
+    assert formatted.stdout == source
 
 
 @given(TEXT)
