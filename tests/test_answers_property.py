@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from bpc.manifest import TEMPLATE_ROOT
 
 EXAMPLES = int(os.environ.get("BPC_HYPOTHESIS_EXAMPLES", "20"))
+SHELLCHECK = str(Path(sys.executable).parent / "shellcheck")
 FIELDS = ("project_name", "description", "author_name")
 ENV_LINE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[^\n]*")
 CANARY = "@CANARY@"
@@ -95,6 +96,9 @@ def check_files_parse(root: Path) -> None:
         if text.startswith("#!") and "sh" in text.splitlines()[0]:
             checked = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True, check=False)
             assert checked.returncode == 0, f"{name}: {checked.stderr}"
+    deploy_scripts = sorted(str(path) for path in (root / "deploy").glob("*.sh"))
+    linted = subprocess.run([SHELLCHECK, *deploy_scripts], capture_output=True, text=True, check=False)
+    assert linted.returncode == 0, linted.stdout
 
 
 def check_answers_read_back(root: Path, answers: dict[str, str]) -> None:

@@ -27,6 +27,7 @@ HOST_WAIT_TIMEOUT=${HOST_WAIT_TIMEOUT:-120}
 PIDFILE=$VAR/run/supervisord.pid
 SOCKET=$VAR/run/supervisor.sock
 SESSION_FILE=$VAR/run/supervisord.sid
+# shellcheck disable=SC2016  # the name is text: a $ in it is never expanded
 PROJECT_NAME={{ cookiecutter.project_name | shell_word }}
 DOMAIN_NAME={{ cookiecutter.domain_name | shell_word }}
 

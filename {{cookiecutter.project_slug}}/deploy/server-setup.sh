@@ -22,6 +22,7 @@ EMAIL=${EMAIL:-{{ cookiecutter.email | shell_word }}}
 BACKUP_KEEP_DAYS=${BACKUP_KEEP_DAYS:-14}
 SERVICE={{ cookiecutter.project_slug }}
 # The project name as systemd reads it in Description= (the heredocs expand $ but not its value).
+# shellcheck disable=SC2016  # the name is text: a $ in it is never expanded
 UNIT_DESCRIPTION={{ cookiecutter.project_name | systemd_text | shell_word }}
 # The server's own settings (database, broker...): systemd reads it, and it has precedence over
 # the env files in .envs/.production/ (see docs/deploy.md).
