@@ -50,7 +50,15 @@ BAD_ANSWERS = {
     ],
     "description": ["", "x" * 201, "line\nbreak", "a\u2029b", "{# comment #}"],
     "author_name": ["", "x" * 101, "a\x1bb", "a\x7fb"],
-    "email": ["not-an-email", "jane@", "@example.com", "jane@localhost", "jane doe@example.com", "a@b@c.com", "jane@example.com\n"],
+    "email": [
+        "not-an-email",
+        "jane@",
+        "@example.com",
+        "jane@localhost",
+        "jane doe@example.com",
+        "a@b@c.com",
+        "jane@example.com\n",
+    ],
     "domain_name": [
         "exa mple..com",
         "localhost",
@@ -61,7 +69,15 @@ BAD_ANSWERS = {
         "example.com\n",
     ],
     "version": ["one.two", "1.0.0-final!", "", "1..0", "0.1.0\n", "1" * 65],
-    "timezone": ["Mars/Base", "Europe/Pariss", "", "../etc/passwd", "x" * 300, "UTC\n", "Europe/Paris/../UTC"],
+    "timezone": [
+        "Mars/Base",
+        "Europe/Pariss",
+        "",
+        "../etc/passwd",
+        "x" * 300,
+        "UTC\n",
+        "Europe/Paris/../UTC",
+    ],
     "python_version": ["3.10", "2.7"],
     "open_source_license": ["WTFPL"],
     "use_redis": ["maybe"],
@@ -71,8 +87,19 @@ BAD_ANSWERS = {
     "editor": ["emacs"],
 }
 GOOD_ANSWERS = {
-    "project_name": ["Bob's \"Best\" Shop", "C:\\new\\", "$(touch x) `y`", "🚀 Café 100%", "x" * 80, "a {b} }} %}"],
-    "description": ['A "simple" blog, with C:\\new paths and 100% 🚀', "<script>alert(1)</script>", "x" * 200],
+    "project_name": [
+        'Bob\'s "Best" Shop',
+        "C:\\new\\",
+        "$(touch x) `y`",
+        "🚀 Café 100%",
+        "x" * 80,
+        "a {b} }} %}",
+    ],
+    "description": [
+        'A "simple" blog, with C:\\new paths and 100% 🚀',
+        "<script>alert(1)</script>",
+        "x" * 200,
+    ],
     "author_name": ["Zoë O'Brien-Łukasz", "\\N{BULLET} \\x41"],
     "project_slug": ["shop", "my_shop2", "acme_portal"],
     "email": ["jane.doe+django@mail.example.org"],
@@ -155,7 +182,11 @@ def test_a_refusal_prints_one_command_that_keeps_the_good_answers(tmp_path):
     output = tmp_path / "out"
     output.mkdir()
     refused = bake_from_command_line(
-        output, "project_name={{ 7*7 }}", "email=not-an-email", "author_name=Zoë \"Z\" O'Brien", "use_redis=false"
+        output,
+        "project_name={{ 7*7 }}",
+        "email=not-an-email",
+        'author_name=Zoë "Z" O\'Brien',
+        "use_redis=false",
     )
     assert refused.returncode != 0
     assert list(output.iterdir()) == []
@@ -175,10 +206,12 @@ def test_a_refusal_prints_one_command_that_keeps_the_good_answers(tmp_path):
         check=False,
     )
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert rerun.stdout.count("[1/") + rerun.stdout.count("[2/") + rerun.stdout.count("[3/") == 3, rerun.stdout
+    assert rerun.stdout.count("[1/") + rerun.stdout.count("[2/") + rerun.stdout.count("[3/") == 3, (
+        rerun.stdout
+    )
     (baked,) = output.iterdir()
     record = json.loads((baked / ".django-bpc.json").read_text(encoding="utf-8"))
     assert record["answers"]["project_name"] == "Bob's {Shop}"
     assert record["answers"]["email"] == "jane@example.org"
-    assert record["answers"]["author_name"] == "Zoë \"Z\" O'Brien"
+    assert record["answers"]["author_name"] == 'Zoë "Z" O\'Brien'
     assert "redis_cache" not in record["features"]

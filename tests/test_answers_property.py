@@ -136,7 +136,7 @@ def check_nothing_runs(root: Path, canary: Path) -> None:
 @given(st.fixed_dictionaries(dict.fromkeys(FIELDS, ANSWER)))
 @example(
     {
-        "project_name": f"Bob's \"B\" {PAYLOADS[0]} {PAYLOADS[1]} 100%",
+        "project_name": f'Bob\'s "B" {PAYLOADS[0]} {PAYLOADS[1]} 100%',
         "description": 'A "simple" blog, with C:\\new paths and 100% 🚀',
         "author_name": "C:\\new\\",
     }

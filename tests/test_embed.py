@@ -46,11 +46,13 @@ def test_py_string_reads_back_and_is_ascii(value):
 
 @settings(max_examples=30, deadline=None)
 @given(TEXT)
-@example("Bob's \"Best\" Shop")
+@example('Bob\'s "Best" Shop')
 def test_py_string_is_as_ruff_formats_it(value):
     source = f"NAME = {embed.py_string(value)}\n"
     ruff = Path(sys.executable).parent / "ruff"
-    formatted = subprocess.run([ruff, "format", "-"], input=source, capture_output=True, text=True, check=True)
+    formatted = subprocess.run(
+        [ruff, "format", "-"], input=source, capture_output=True, text=True, check=True
+    )
     assert formatted.stdout == source
 
 
