@@ -239,9 +239,6 @@ def refusals(answers: Mapping[str, Any], unrendered: Mapping[str, Any] | None = 
         raw = (unrendered or {}).get(field, value)
         broken = jinja_rule(raw, defaults.get(field))
         if broken:
-            messages.append(f"Invalid answer for {field}: {value!r} {broken}.")
-    if not messages and (broken := django_python_rule(answers)):
-        messages.append(f"Invalid answer for django_version: {answers['django_version']!r} {broken}.")
             value = raw
         else:
             rule = RULES.get(field)
@@ -249,7 +246,8 @@ def refusals(answers: Mapping[str, Any], unrendered: Mapping[str, Any] | None = 
         if broken:
             messages[field] = f"Invalid answer for {field}: {value!r} {broken}."
     if not messages and (broken := django_python_rule(answers)):
-        messages["django_version"] = f"Invalid answer for django_version: {answers['django_version']!r} {broken}."
+        django = answers["django_version"]
+        messages["django_version"] = f"Invalid answer for django_version: {django!r} {broken}."
     return messages
 
 
