@@ -159,7 +159,16 @@ class Bake:
 
     def bake(self) -> None:
         command(
-            [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE_ROOT), "-o", str(self.scratch), *ANSWERS],
+            [
+                sys.executable,
+                "-m",
+                "cookiecutter",
+                "--no-input",
+                str(TEMPLATE_ROOT),
+                "-o",
+                str(self.scratch),
+                *ANSWERS,
+            ],
             cwd=self.scratch,
         )
 
@@ -168,7 +177,11 @@ class Bake:
         command(
             ["make", "install"],
             cwd=self.root,
-            env={"VIRTUAL_ENV": "", "UV_PROJECT_ENVIRONMENT": str(self.root / ".venv"), "UV_PYTHON": sys.executable},
+            env={
+                "VIRTUAL_ENV": "",
+                "UV_PROJECT_ENVIRONMENT": str(self.root / ".venv"),
+                "UV_PYTHON": sys.executable,
+            },
         )
 
     def manage(self, *args: str) -> str:
@@ -176,7 +189,9 @@ class Bake:
 
 
 @contextmanager
-def serving(args: list[str], cwd: Path, env: dict[str, str], url: str, log: Path | None = None) -> Iterator[subprocess.Popen]:
+def serving(
+    args: list[str], cwd: Path, env: dict[str, str], url: str, log: Path | None = None
+) -> Iterator[subprocess.Popen]:
     """A server process group, running until the block ends; waits for `url` to answer 200."""
     output = log.open("w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
@@ -256,7 +271,9 @@ def side_by_side(bake: Bake, rounds: int, duration: int) -> dict[str, list[LoadR
             hello_env,
             f"http://127.0.0.1:{hello_port}/",
         ),
-        serving(gunicorn(bake, bake_port, *SAME_COMMAND), bake.root, bake.env, f"http://127.0.0.1:{bake_port}/"),
+        serving(
+            gunicorn(bake, bake_port, *SAME_COMMAND), bake.root, bake.env, f"http://127.0.0.1:{bake_port}/"
+        ),
     ):
         for number in range(1, rounds + 1):
             print(f"  round {number}/{rounds}, load {load_average(os.getloadavg())}", file=sys.stderr)
@@ -329,7 +346,11 @@ def own_config(bake: Bake, duration: int) -> OwnConfig:
     env = {**bake.env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     workers = int(
         command(
-            [bake.bin("python"), "-c", "import runpy; print(runpy.run_path('config/gunicorn.py')['workers'])"],
+            [
+                bake.bin("python"),
+                "-c",
+                "import runpy; print(runpy.run_path('config/gunicorn.py')['workers'])",
+            ],
             cwd=bake.root,
             env=env,
         )
@@ -389,7 +410,16 @@ def warm_caches(env: dict[str, str]) -> None:
 def celery_round_trip(bake: Bake, tasks: int) -> dict[str, float]:
     """A worker of the bake's own (2 processes, its settings' defaults) and the round-trip script."""
     worker = subprocess.Popen(
-        [bake.bin("celery"), "-A", "config.celery_app", "worker", "--loglevel", "WARNING", "--concurrency", "2"],
+        [
+            bake.bin("celery"),
+            "-A",
+            "config.celery_app",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            "2",
+        ],
         cwd=bake.root,
         env={**os.environ, **bake.env},
         stdout=subprocess.DEVNULL,
@@ -469,7 +499,10 @@ def main() -> None:
                 print(f"Bake to first 200, run {number}/{options.runs}...", file=sys.stderr)
                 if number > 1:
                     shutil.rmtree(scratch / "my_awesome_project")
-                    command(["psql", SERVER_URLS["PostgreSQL"], "-qc", f'DROP DATABASE "{name}" WITH (FORCE)'], cwd=HERE)
+                    command(
+                        ["psql", SERVER_URLS["PostgreSQL"], "-qc", f'DROP DATABASE "{name}" WITH (FORCE)'],
+                        cwd=HERE,
+                    )
                     command(["psql", SERVER_URLS["PostgreSQL"], "-qc", f'CREATE DATABASE "{name}"'], cwd=HERE)
                 bake, steps = bake_to_first_200(scratch, env)
                 startups.append(steps)

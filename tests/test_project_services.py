@@ -264,7 +264,7 @@ def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> 
 
 
 # The services' details of /health/ are for staff and for callers with the configured token.
-HEALTH_TOKEN = "a-health-token-of-the-test"
+HEALTH_TOKEN = "a-health-token-of-the-test"  # noqa: S105 - a test value
 
 
 def wait_for_health(url: str, server: subprocess.Popen[str], timeout: float = 180) -> tuple[int, dict] | None:

@@ -6,7 +6,10 @@ from django.test import Client
 
 def test_liveness_asks_no_service(settings) -> None:
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
     }
     response = Client().get("/health/live/")
     assert response.status_code == 200
