@@ -43,7 +43,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -283,7 +283,7 @@ def side_by_side(bake: Bake, rounds: int, duration: int) -> dict[str, list[LoadR
     return results
 
 
-def app_servers(bake: Bake, duration: int) -> dict[str, dict[str, LoadResult]]:
+def app_servers(bake: Bake, rounds: int, duration: int) -> dict[str, dict[str, list[LoadResult]]]:
     """The same bake under each app server, 3 workers (processes) each."""
     command(
         ["uv", "pip", "install", "-q", "--python", bake.bin("python"), *OTHER_SERVERS],
@@ -321,14 +321,23 @@ def app_servers(bake: Bake, duration: int) -> dict[str, dict[str, LoadResult]]:
             "config.wsgi:application",
         ],
     }
-    results: dict[str, dict[str, LoadResult]] = {}
-    for name, arguments in servers.items():
-        port = free_port()
-        print(f"  {name}", file=sys.stderr)
-        with serving(arguments(port), bake.root, bake.env, f"http://127.0.0.1:{port}/"):
-            results[name] = {
-                path: measure(f"http://127.0.0.1:{port}{path}", duration) for path in ("/", "/health/live/")
-            }
+    results: dict[str, dict[str, list[LoadResult]]] = {
+        name: {"/": [], "/health/live/": []} for name in servers
+    }
+    with ExitStack() as running:
+        ports = {}
+        for name, arguments in servers.items():
+            ports[name] = free_port()
+            print(f"  starting {name}", file=sys.stderr)
+            running.enter_context(
+                serving(arguments(ports[name]), bake.root, bake.env, f"http://127.0.0.1:{ports[name]}/")
+            )
+        # All of them run side by side (idle while another is measured), in interleaved rounds.
+        for number in range(1, rounds + 1):
+            print(f"  servers round {number}/{rounds}, load {load_average(os.getloadavg())}", file=sys.stderr)
+            for name, port in ports.items():
+                for path in ("/", "/health/live/"):
+                    results[name][path].append(measure(f"http://127.0.0.1:{port}{path}", duration))
     return results
 
 
@@ -511,7 +520,7 @@ def main() -> None:
             load = side_by_side(bake, options.rounds, options.duration)
             print("Own gunicorn configuration...", file=sys.stderr)
             own = own_config(bake, options.duration + 4)
-            servers = {} if options.no_servers else app_servers(bake, options.duration)
+            servers = {} if options.no_servers else app_servers(bake, options.rounds, options.duration)
             print("Celery...", file=sys.stderr)
             celery = celery_round_trip(bake, options.tasks)
     finally:
@@ -553,17 +562,24 @@ def main() -> None:
 
     if servers:
         print()
+        baseline = servers["gunicorn sync, 3 workers"]
         server_rows = [
             (
                 name,
-                f"{pages['/'].requests_per_s:,.0f} req/s",
-                f"{pages['/'].p99_ms:.1f} ms",
-                f"{pages['/health/live/'].requests_per_s:,.0f} req/s",
-                f"{pages['/health/live/'].p99_ms:.1f} ms",
+                rate(pages["/"]),
+                f"{statistics.median(r.p99_ms for r in pages['/']):.1f} ms",
+                ratios(pages["/"], baseline["/"]),
+                rate(pages["/health/live/"]),
+                ratios(pages["/health/live/"], baseline["/health/live/"]),
             )
             for name, pages in servers.items()
         ]
-        print(table(server_rows, ("app server", "`/`", "p99", "`/health/live/`", "p99")))
+        print(
+            table(
+                server_rows,
+                ("app server", "`/`", "p99", "vs gunicorn sync", "`/health/live/`", "vs gunicorn sync"),
+            )
+        )
 
     print()
     step_names = list(startups[0])
