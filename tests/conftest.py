@@ -19,6 +19,7 @@ import pytest
 
 from bpc import manifest
 from bpc.combinations import all_bakes
+from tests import dockertier
 
 TEMPLATE_ROOT = manifest.TEMPLATE_ROOT
 BAKES = all_bakes()
@@ -82,3 +83,16 @@ def default_project(bake: Any) -> Baked:
 @pytest.fixture
 def minimal_project(bake: Any) -> Baked:
     return bake("minimal")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        dockertier.FIGURES_FILE.unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # The docker tier's figures (build times, time to healthy, sizes), whichever worker ran it.
+    if dockertier.FIGURES_FILE.exists():
+        terminalreporter.section("docker tier figures")
+        for line in dockertier.FIGURES_FILE.read_text(encoding="utf-8").splitlines():
+            terminalreporter.write_line(line)

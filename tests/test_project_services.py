@@ -33,7 +33,8 @@ from tests.support import SERVER_URLS, install, require_server, run
 
 pytestmark = pytest.mark.services
 
-BAKES = ["default", "minimal", "redis-broker"]
+# The Django 6.1 bakes install on a Python 3.12+ found on the host (tests.support.python_for).
+BAKES = ["default", "minimal", "redis-broker", "django-6.1", "django-6.1-minimal"]
 
 
 @dataclass
@@ -191,6 +192,34 @@ def test_migrations_are_complete_and_apply(prepared: Prepared) -> None:
     assert result.returncode == 0
 
 
+# `manage.py ARGS` with every deprecation warning class of the installed Django turned into an
+# error: RemovedInDjango60Warning and RemovedInDjango61Warning on 5.2, RemovedInDjango70Warning
+# on 6.1. `python -W error::django...` cannot name them (Django is not importable that early).
+NEXT_DEPRECATIONS_AS_ERRORS = """
+import runpy, sys, warnings
+import django.utils.deprecation as deprecation
+removed = [name for name in dir(deprecation) if name.startswith("RemovedInDjango")]
+assert removed, "no RemovedInDjango*Warning in django.utils.deprecation"
+for name in removed:
+    warnings.simplefilter("error", getattr(deprecation, name))
+print("errors:", *removed, file=sys.stderr)
+sys.argv = ["manage.py", *sys.argv[1:]]
+runpy.run_path("manage.py", run_name="__main__")
+"""
+
+
+def test_check_with_the_next_deprecations_as_errors(prepared: Prepared) -> None:
+    for env, args in (
+        (prepared.env, ["check", "--fail-level", "WARNING"]),
+        (production(prepared), ["check", "--deploy", "--fail-level", "WARNING"]),
+    ):
+        result = run(
+            [str(prepared.python), "-c", NEXT_DEPRECATIONS_AS_ERRORS, *args], cwd=prepared.path, env=env
+        )
+        assert "System check identified no issues" in result.stdout
+        assert "RemovedInDjango" in result.stderr
+
+
 def production(prepared: Prepared) -> dict[str, str]:
     """The production env files of the bake, pointed at this test's share of the servers."""
     env = {**production_env(prepared.path), **prepared.env}
@@ -232,6 +261,7 @@ def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> 
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "HEALTH_CHECK_TOKEN": HEALTH_TOKEN,
     }
     server = subprocess.Popen(
         [str(prepared.python.parent / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
@@ -262,13 +292,18 @@ def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> 
         assert (status, body["status"], down) == (200, "ok", set()), body
 
 
+# The services' details of /health/ are for staff and for callers with the configured token.
+HEALTH_TOKEN = "a-health-token-of-the-test"  # noqa: S105 - a test value
+
+
 def wait_for_health(url: str, server: subprocess.Popen[str], timeout: float = 180) -> tuple[int, dict] | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             return None
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310  (a local URL)
+            request = urllib.request.Request(url, headers={"X-Health-Check-Token": HEALTH_TOKEN})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  (a local URL)
                 return response.status, json.load(response)
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)

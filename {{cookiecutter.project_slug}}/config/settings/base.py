@@ -10,13 +10,12 @@ and production settings refuse to start with any.
 {% if feature("celery") -%}
 import os
 {% endif -%}
+{% if feature("celery") and not feature("celery_beat_database") -%}
+import tempfile
+{% endif -%}
 from pathlib import Path
 
 import environ
-{%- if feature("sentry") %}
-
-from config.sentry import init_sentry
-{%- endif %}
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
@@ -42,11 +41,11 @@ def service_url(variable: str, service: str, embedded: str) -> str:
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-TIME_ZONE = "{{ cookiecutter.timezone }}"
+TIME_ZONE = {{ cookiecutter.timezone | py_string }}
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
 USE_TZ = True
-SITE_NAME = {{ cookiecutter.project_name | tojson }}
+SITE_NAME = {{ cookiecutter.project_name | py_string }}
 
 # Database
 DATABASES = {
@@ -54,10 +53,19 @@ DATABASES = {
         service_url("DATABASE_URL", "database", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
     ),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No transaction around every request: most pages only read, and a BEGIN/COMMIT pair each cost
+# ~4% of the home page in the benchmark. Views that write more than one row wrap the writes in
+# `transaction.atomic()` themselves.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: opening one costs a TCP and authentication round trip per request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No `SELECT 1` before the first query of each request (CONN_HEALTH_CHECKS): with Sentry off it
+# made the home page 75% slower in the benchmark. A connection the server dropped fails one query,
+# Django marks it unusable and closes it at the end of that request; the next opens a fresh one.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=False)
+{%- if cookiecutter.django_version == "5.2" %}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+{%- endif %}
 
 # Cache{% if feature("redis_cache") %} and sessions: Redis, so that every web process shares them{% endif %}
 {%- if feature("redis_cache") %}
@@ -96,7 +104,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "axes",
     "health_check",
-{%- if feature("celery") %}
+{%- if feature("celery_beat_database") %}
     "django_celery_beat",
 {%- endif %}
 {%- if feature("vue") %}
@@ -220,12 +228,19 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "{{ cookiecutter.project_name }} API",
+    "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": "The JSON API of the Vue frontend, authenticated by Django's session.",
-    "VERSION": "{{ cookiecutter.version }}",
+    "VERSION": {{ cookiecutter.version | py_string }},
     "SERVE_INCLUDE_SCHEMA": False,
 }
 {%- endif %}
+
+# /health/ (readiness): the services' probes are reused for this long in each web process, so
+# that polling it fast cannot load the services; the overall status is public, the services'
+# details go to staff and to callers sending this token in an X-Health-Check-Token header
+# (empty: no token accepted). /health/live/ probes nothing.
+HEALTH_CHECK_CACHE_SECONDS = env.float("HEALTH_CHECK_CACHE_SECONDS", default=5.0)
+HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
 
 # Security defaults that hold everywhere; production.py adds the HTTPS-only ones.
 SESSION_COOKIE_HTTPONLY = True
@@ -257,13 +272,42 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = "{{ cookiecutter.project_slug }}.core.reporting.CredentialHidingFilter"
 
 # E-mail
+{%- if cookiecutter.django_version == "5.2" %}
 vars().update(env.email_url("DJANGO_EMAIL_URL", default="consolemail://"))
+{%- else %}
+# One mailer, from the URL in DJANGO_EMAIL_URL (smtp+tls://user:password@host:587, consolemail://,
+# filemail:///path), written as the MAILERS setting that replaces the EMAIL_* ones in Django 6.1.
+MAILER_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_TIMEOUT": "timeout",
+    "EMAIL_FILE_PATH": "file_path",
+}
+
+
+def mailer(url: str) -> dict[str, object]:
+    """A MAILERS entry from an e-mail URL of django-environ's schemes."""
+    config = env.email_url_config(url)
+    options = {MAILER_OPTIONS[key]: value for key, value in config.items() if key in MAILER_OPTIONS and value}
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAILERS = {"default": mailer(env.str("DJANGO_EMAIL_URL", default="consolemail://"))}
+{%- endif %}
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL",
     default=f"{SITE_NAME} <noreply@{{ cookiecutter.domain_name }}>",
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ADMINS = [({{ cookiecutter.author_name | tojson }}, {{ cookiecutter.email | tojson }})]
+{%- if cookiecutter.django_version == "5.2" %}
+ADMINS = [({{ cookiecutter.author_name | py_string }}, {{ cookiecutter.email | py_string }})]
+{%- else %}
+ADMINS = [{{ cookiecutter.email | py_string }}]
+{%- endif %}
 MANAGERS = ADMINS
 
 LOGGING = {
@@ -312,7 +356,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # longest task, or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
 {%- endif %}
+{%- if feature("celery_beat_database") %}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+{%- else %}
+# Periodic tasks, name -> {"task": "app.tasks.name", "schedule": seconds or a crontab()}, run by
+# Celery's own scheduler: django-celery-beat, which keeps the schedule in the database, has no
+# release for Django {{ cookiecutter.django_version }} yet. Beat keeps only the time of each task's last run, in a
+# file of the temporary directory: writable in the containers and on bare metal alike.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    default=str(Path(tempfile.gettempdir()) / "{{ cookiecutter.project_slug }}-celerybeat-schedule"),
+)
+{%- endif %}
 {%- endif %}
 {%- if feature("elasticsearch") %}
 
@@ -323,10 +379,15 @@ ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="{{ c
 {%- endif %}
 {%- if feature("sentry") %}
 
-# Sentry: errors go to SENTRY_DSN (GlitchTip in local development); no DSN, no reporting.
+# Sentry: errors go to SENTRY_DSN (GlitchTip in local development). No DSN, no SDK at all: even
+# with nothing to send, its Django integration wraps every request, a quarter of the home page's
+# time in the benchmark (docs/performance.md).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="local")
 SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="{{ cookiecutter.project_slug }}@{{ cookiecutter.version }}")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
-init_sentry(SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_RELEASE, SENTRY_TRACES_SAMPLE_RATE)
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_RELEASE, SENTRY_TRACES_SAMPLE_RATE)
 {%- endif %}

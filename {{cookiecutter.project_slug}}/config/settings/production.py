@@ -22,7 +22,7 @@ for env_file in sorted(ENV_DIR.glob(".[a-z]*")):
         environ.Env.read_env(env_file, overwrite=False)
 
 from .base import *  # noqa: E402, F403
-from .base import EMBEDDED_SERVICES, LOGGING, {% if feature("vue") %}SILENCED_SYSTEM_CHECKS, {% endif %}STORAGES, env  # noqa: E402
+from .base import EMBEDDED_SERVICES, LOGGING, {% if feature("vue") %}SILENCED_SYSTEM_CHECKS, {% endif %}STORAGES, env{% if cookiecutter.django_version != "5.2" %}, mailer{% endif %}  # noqa: E402
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -34,6 +34,16 @@ if EMBEDDED_SERVICES:
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+{%- if cookiecutter.django_version != "5.2" %}
+# Mail goes out through SMTP: DJANGO_EMAIL_URL, or else Django's own default, a relay on
+# localhost:25. The console backend of development would drop every message.
+MAILERS = {"default": mailer(env.str("DJANGO_EMAIL_URL", default="smtp://localhost:25"))}
+if not env.str("DJANGO_EMAIL_URL", default=""):
+    # No mail server named: error reports go to the logs only. With MAILERS, a mail server that
+    # refuses the report would turn it into an exception of the request being logged.
+    ADMINS = []
+    MANAGERS = []
+{%- endif %}
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["{{ cookiecutter.domain_name }}"])
 CSRF_TRUSTED_ORIGINS = env.list(
     "DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS]
@@ -47,8 +57,8 @@ CSRF_TRUSTED_ORIGINS = env.list(
 if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default={{ "True" if feature("nginx") else "False" }}):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-# The health endpoint answers load balancers and monitors on plain HTTP too.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# The health endpoints answer load balancers and monitors on plain HTTP too.
+SECURE_REDIRECT_EXEMPT = [r"^health/(live/)?$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # HSTS for a year on the domain and its subdomains: this site answers plain HTTP with nothing

@@ -38,9 +38,12 @@ def enqueue_demo(request: HttpRequest) -> HttpResponse:
         seconds = -1
     if not 0 <= seconds <= MAX_SECONDS:
         return JsonResponse({"error": f"seconds must be a number from 0 to {MAX_SECONDS}"}, status=400)
-    run = DemoTaskRun.objects.create(seconds=seconds)
-    # Queue only once the row is committed, or a fast worker could look for it in vain.
-    transaction.on_commit(lambda: run_demo.delay(run.pk))
+    # Requests run in autocommit (no ATOMIC_REQUESTS): the write and the queueing that depends
+    # on it form one transaction here, and the task is queued only once the row is committed,
+    # or a fast worker could look for it in vain.
+    with transaction.atomic():
+        run = DemoTaskRun.objects.create(seconds=seconds)
+        transaction.on_commit(lambda: run_demo.delay(run.pk))
     if wants_html:
         messages.success(request, f"Queued demo task run {run.pk}.")
         return redirect("tasks:index")
