@@ -94,16 +94,39 @@ def test_python_files_compile(project, tmp_path):
     assert not broken, "\n".join(broken)
 
 
-def test_ruff_clean_with_the_projects_own_config(project):
+def assert_ruff_clean(root: Path) -> None:
     ruff = [sys.executable, "-m", "ruff"]
-    lint = subprocess.run(
-        [*ruff, "check", "--no-cache", "."], cwd=project.path, capture_output=True, text=True
-    )
+    lint = subprocess.run([*ruff, "check", "--no-cache", "."], cwd=root, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
     style = subprocess.run(
-        [*ruff, "format", "--check", "--no-cache", "."], cwd=project.path, capture_output=True, text=True
+        [*ruff, "format", "--check", "--no-cache", "."], cwd=root, capture_output=True, text=True
     )
     assert style.returncode == 0, style.stdout + style.stderr
+
+
+def test_ruff_clean_with_the_projects_own_config(project):
+    assert_ruff_clean(project.path)
+
+
+# Names that sort before and after `config` (the other first-party package), one letter, and one
+# long enough to push a line that holds it past the line length.
+PROJECT_NAMES = {
+    "name-before-config": "Acme Shop",
+    "name-after-config": "Zebra Works",
+    "name-one-letter": "Q",
+    "name-long": "The Very Long Name of a Project That Its Whole Team Loves Dearly",
+}
+
+
+@pytest.mark.parametrize(
+    "named_bake",
+    [pytest.param(bake_id, marks=pytest.mark.xdist_group(bake_id)) for bake_id in PROJECT_NAMES],
+)
+def test_ruff_clean_whatever_the_project_is_called(bake, named_bake):
+    # The default options: the bake with the most Python files.
+    project = bake(named_bake, {"project_name": PROJECT_NAMES[named_bake]})
+    assert project.answers["project_slug"] == PROJECT_NAMES[named_bake].lower().replace(" ", "_")
+    assert_ruff_clean(project.path)
 
 
 def _strip_json_comments(text: str) -> str:

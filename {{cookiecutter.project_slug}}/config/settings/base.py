@@ -71,7 +71,10 @@ CACHES = {
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL,
         # Several projects (and test runs) may share one Redis: keep each one's keys apart.
-        "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="{{ cookiecutter.project_slug }}"),
+        "KEY_PREFIX": env.str(
+            "DJANGO_CACHE_KEY_PREFIX",
+            default="{{ cookiecutter.project_slug }}",
+        ),
         # Fail fast when Redis is away rather than hang the request.
         "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
 {%- else %}
@@ -191,8 +194,8 @@ DJANGO_VITE = {
         "manifest_path": APPS_DIR / "static" / "frontend" / ".vite" / "manifest.json",
     },
 }
-# A missing manifest stops the server at start-up instead ({{ cookiecutter.project_slug }}/vue/build.py),
-# so that `check --deploy` and collectstatic work before the frontend is built.
+# A missing manifest stops the server at start-up instead (see the vue app's build.py), so
+# that `check --deploy` and collectstatic work before the frontend is built.
 SILENCED_SYSTEM_CHECKS = ["django_vite.W001"]
 
 REST_FRAMEWORK = {
@@ -243,7 +246,10 @@ CELERY_BROKER_URL = service_url("CELERY_BROKER_URL", "broker", "memory://")
 CELERY_TASK_ALWAYS_EAGER = "broker" in EMBEDDED_SERVICES
 CELERY_TASK_EAGER_PROPAGATES = True
 # Each deployment (and each test run) consumes only its own queue on a shared broker.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="{{ cookiecutter.project_slug }}")
+CELERY_TASK_DEFAULT_QUEUE = env.str(
+    "CELERY_TASK_DEFAULT_QUEUE",
+    default="{{ cookiecutter.project_slug }}",
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -277,14 +283,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Elasticsearch: without it the search page says search is off.
 ELASTICSEARCH_URL = service_url("ELASTICSEARCH_URL", "search", "")
 # Index names start with this, so that several deployments (and test runs) share one cluster.
-ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="{{ cookiecutter.project_slug }}")
+ELASTICSEARCH_INDEX_PREFIX = env.str(
+    "ELASTICSEARCH_INDEX_PREFIX",
+    default="{{ cookiecutter.project_slug }}",
+)
 {%- endif %}
 {%- if feature("sentry") %}
 
 # Sentry: errors go to SENTRY_DSN (GlitchTip in local development); no DSN, no reporting.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="local")
-SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="{{ cookiecutter.project_slug }}@{{ cookiecutter.version }}")
+SENTRY_RELEASE = env.str(
+    "SENTRY_RELEASE",
+    default="{{ cookiecutter.project_slug }}@{{ cookiecutter.version }}",
+)
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 init_sentry(SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_RELEASE, SENTRY_TRACES_SAMPLE_RATE)
 {%- endif %}
