@@ -189,7 +189,7 @@ STORAGES = {
 DJANGO_VITE = {
     "default": {
         "dev_mode": env.bool("DJANGO_VITE_DEV_MODE", default=DEBUG),
-        "dev_server_port": 8080,
+        "dev_server_port": env.int("VITE_PORT", default=8080),
         "static_url_prefix": "frontend",
         "manifest_path": APPS_DIR / "static" / "frontend" / ".vite" / "manifest.json",
     },

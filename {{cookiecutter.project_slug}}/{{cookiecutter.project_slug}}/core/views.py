@@ -1,5 +1,7 @@
 import asyncio
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, JsonResponse
 from django.views.generic import TemplateView
 from health_check.views import HealthCheckView
@@ -9,6 +11,14 @@ from .health import configured_checks
 
 class HomeView(TemplateView):
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        # A development help only: a production home page says nothing about its accounts.
+        context["no_admin_yet"] = (
+            settings.DEBUG and not get_user_model().objects.filter(is_superuser=True).exists()
+        )
+        return context
 
 
 class HealthView(HealthCheckView):

@@ -21,19 +21,29 @@ class DemoPageView(ListView):
 
 
 @require_POST
+@transaction.non_atomic_requests
 def enqueue_demo(request: HttpRequest) -> HttpResponse:
-    """Create a run and queue its task; JSON for API clients, a redirect for the HTML form."""
+    """Create a run and queue its task; JSON for API clients, a redirect for the HTML form.
+
+    The answer reports the run as it is once queued: without a broker (the embedded mode) the
+    task has already run inline by then, and "pending" would be wrong.
+    """
     try:
         seconds = float(request.POST.get("seconds") or 0)
     except ValueError:
         seconds = -1
     if not 0 <= seconds <= MAX_SECONDS:
         return JsonResponse({"error": f"seconds must be a number from 0 to {MAX_SECONDS}"}, status=400)
-    run = DemoTaskRun.objects.create(seconds=seconds)
-    # Queue only once the row is committed, or a fast worker could look for it in vain.
-    transaction.on_commit(lambda: run_demo.delay(run.pk))
+    with transaction.atomic():
+        run = DemoTaskRun.objects.create(seconds=seconds)
+        # Queue only once the row is committed, or a fast worker could look for it in vain.
+        transaction.on_commit(lambda: run_demo.delay(run.pk))
+    run.refresh_from_db()
     if request.get_preferred_type(["application/json", "text/html"]) == "text/html":
-        messages.success(request, f"Queued demo task run {run.pk}.")
+        if run.status == DemoTaskRun.Status.DONE:
+            messages.success(request, f"Demo task run {run.pk} ran inline: no broker is configured.")
+        else:
+            messages.success(request, f"Queued demo task run {run.pk}.")
         return redirect("tasks:index")
     return JsonResponse({**run.as_dict(), "url": reverse("tasks:demo-status", args=[run.pk])}, status=202)
 
