@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -56,12 +58,27 @@ def save_answers(root: Path, answers: Mapping[str, Any]) -> None:
     (root / ANSWERS_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
-def summary(answers: Mapping[str, Any]) -> str:
-    """The "next steps" text printed at the end of a bake."""
+def shown_path(project: Path, cwd: Path | None = None) -> str:
+    """The project's folder as the user should type it: relative to `cwd` when under it, else absolute.
+
+    The hook runs inside the new project, so the user's working folder comes from the shell's
+    PWD; without one, the absolute path is always right.
+    """
+    if cwd is None:
+        cwd = Path(os.environ["PWD"]) if os.environ.get("PWD") else None
+    project = project.resolve()
+    if cwd is not None and project.is_relative_to(cwd.resolve()):
+        return str(project.relative_to(cwd.resolve()))
+    return str(project)
+
+
+def summary(answers: Mapping[str, Any], root: Path | None = None) -> str:
+    """The "next steps" text printed at the end of a bake of `root` (./<slug> by default)."""
     features = manifest.load()
     on = manifest.enabled(answers)
+    where = answers["project_slug"] if root is None else shown_path(root)
     lines = [
-        f"Baked {answers['project_name']} into ./{answers['project_slug']}",
+        f"Baked {answers['project_name']} into {where if Path(where).is_absolute() else './' + where}",
         "",
         "Services and local URLs:",
     ]
@@ -80,7 +97,7 @@ def summary(answers: Mapping[str, Any]) -> str:
     lines += [
         "",
         "Next steps:",
-        f"  cd {answers['project_slug']}",
+        f"  cd {shlex.quote(where)}",
         "  make help                       # every target, grouped",
         "  make install migrate runserver LOCAL=1   # on this machine, SQLite unless DATABASE_URL is set",
         "  make up                         # or the whole stack with Docker Compose",
@@ -92,4 +109,4 @@ def finish(root: Path, answers: Mapping[str, Any]) -> str:
     prune(root, answers)
     secrets.fill(root)
     save_answers(root, answers)
-    return summary(answers)
+    return summary(answers, root)

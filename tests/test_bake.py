@@ -7,6 +7,7 @@ options. They need no server.
 from __future__ import annotations
 
 import json
+import os
 import py_compile
 import re
 import subprocess
@@ -19,6 +20,7 @@ import yaml
 
 from bpc import rebake
 from bpc.bake import summary
+from bpc.manifest import TEMPLATE_ROOT
 
 # Files whose own template language legitimately uses {{ }} / {% %}: Django and Vue templates.
 TEMPLATE_LANGUAGE_SUFFIXES = {".html", ".vue"}
@@ -217,3 +219,37 @@ def test_one_secret_name_gets_one_value_within_a_bake(default_project):
 def test_summary_explains_resolved_answers(named_bake, note, bake):
     assert note in summary(bake(named_bake).answers)
     assert note not in summary(bake("default").answers)
+
+
+def _bake_from_the_command_line(cwd: Path, output_dir: str) -> str:
+    cwd.mkdir(parents=True, exist_ok=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE_ROOT), "-o", output_dir]
+        + ["project_name=Acme Shop", "frontend=none"],
+        cwd=cwd,
+        env={**os.environ, "PWD": str(cwd)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def test_the_summary_gives_the_real_path_of_the_project(tmp_path):
+    below = _bake_from_the_command_line(tmp_path / "work", "elsewhere/deep")
+    assert "Baked Acme Shop into ./elsewhere/deep/acme_shop" in below
+    assert re.search(r"^  cd elsewhere/deep/acme_shop$", below, re.M), below
+    outside = _bake_from_the_command_line(tmp_path / "work", str(tmp_path / "outside"))
+    assert re.search(rf"^  cd {re.escape(str((tmp_path / 'outside' / 'acme_shop').resolve()))}$", outside, re.M)
+
+
+def test_the_rebake_names_the_folder_it_baked_into(bake, tmp_path, monkeypatch, capfd):
+    original = bake("minimal")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PWD", str(tmp_path))
+    assert rebake.main([str(original.path), "--output-dir", "again"]) == 0
+    printed = capfd.readouterr().out
+    slug = original.answers["project_slug"]
+    assert f"re-baked into again/{slug}" in printed
+    assert re.search(rf"^  cd again/{slug}$", printed, re.M), printed
