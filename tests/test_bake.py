@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from bpc import rebake
-from bpc.bake import summary
+from bpc.bake import shown_path, summary
 from bpc.manifest import TEMPLATE_ROOT
 
 # Files whose own template language legitimately uses {{ }} / {% %}: Django and Vue templates.
@@ -71,6 +71,35 @@ def test_exactly_the_manifest_paths(project):
     unwanted = sorted(p for p in project.expected.absent["paths"] if (project.path / p).exists())
     assert not missing, f"paths of features that are on are missing: {missing}"
     assert not unwanted, f"paths of features that are off are still there: {unwanted}"
+
+
+# The names only a feature brings: with the feature off, no file of the bake, docs and comments
+# included, says them. Redis and nginx are left out on purpose: wait_for.py probes any redis://
+# URL it is given, and "behind nginx or a load balancer" is advice for every deployment.
+FEATURE_NAMES = {
+    "sentry": r"glitchtip|sentry",
+    "elasticsearch": r"elastic",
+    "celery": r"celery|flower",
+    "rabbitmq": r"rabbit",
+    "tmuxinator": r"tmux",
+    "vue": r"\bvue\b|vite",
+}
+# Dependency metadata written by uv and npm, which names the extras of the packages it pins.
+LOCK_FILES = {"uv.lock", "package-lock.json"}
+
+
+def test_unchosen_features_leave_no_name_in_any_file(project):
+    names = "|".join(pattern for feature, pattern in FEATURE_NAMES.items() if feature not in project.features)
+    if not names:
+        return
+    traces = []
+    for path in text_files(project.path):
+        if path.name in LOCK_FILES:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.search(names, line, re.IGNORECASE):
+                traces.append(f"{relative(path, project.path)}:{number}: {line.strip()}")
+    assert not traces, "names of features that are off:\n" + "\n".join(traces)
 
 
 def test_no_placeholder_or_empty_folder_left(project):
@@ -240,8 +269,12 @@ def test_the_summary_gives_the_real_path_of_the_project(tmp_path):
     below = _bake_from_the_command_line(tmp_path / "work", "elsewhere/deep")
     assert "Baked Acme Shop into ./elsewhere/deep/acme_shop" in below
     assert re.search(r"^  cd elsewhere/deep/acme_shop$", below, re.M), below
-    outside = _bake_from_the_command_line(tmp_path / "work", str(tmp_path / "outside"))
-    assert re.search(rf"^  cd {re.escape(str((tmp_path / 'outside' / 'acme_shop').resolve()))}$", outside, re.M)
+
+
+def test_a_project_outside_the_working_folder_is_shown_by_its_absolute_path(tmp_path):
+    project = tmp_path / "outside" / "acme_shop"
+    assert shown_path(project, tmp_path / "work") == str(project.resolve())
+    assert shown_path(project, tmp_path) == "outside/acme_shop"
 
 
 def test_the_rebake_names_the_folder_it_baked_into(bake, tmp_path, monkeypatch, capfd):
