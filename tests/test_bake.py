@@ -250,11 +250,13 @@ def test_summary_explains_resolved_answers(named_bake, note, bake):
     assert note not in summary(bake("default").answers)
 
 
+ANSWERS = ("project_name=Acme Shop", "frontend=none")
+
+
 def _bake_from_the_command_line(cwd: Path, output_dir: str) -> str:
     cwd.mkdir(parents=True, exist_ok=True)
     completed = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE_ROOT), "-o", output_dir]
-        + ["project_name=Acme Shop", "frontend=none"],
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE_ROOT), "-o", output_dir, *ANSWERS],
         cwd=cwd,
         env={**os.environ, "PWD": str(cwd)},
         capture_output=True,

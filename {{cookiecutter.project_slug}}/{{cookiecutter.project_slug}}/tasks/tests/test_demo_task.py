@@ -48,7 +48,7 @@ def test_post_queues_the_task_after_commit(client: Client, django_capture_on_com
 @pytest.mark.django_db(transaction=True)
 def test_a_run_that_ran_inline_is_reported_done(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     # The embedded mode: without a broker the task runs inline as the run's row is committed.
-    monkeypatch.setattr(run_demo.app.conf, "task_always_eager", True)
+    monkeypatch.setitem(run_demo.app.conf, "task_always_eager", True)
     response = client.post(reverse("tasks:demo"), {"seconds": "0"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 202
     assert response.json()["status"] == "done"
