@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bpc import combinations, manifest, secrets
+from bpc import combinations, locks, manifest, secrets
 
 ANSWERS_FILE = ".django-bpc.json"
 
@@ -107,6 +107,7 @@ def summary(answers: Mapping[str, Any], root: Path | None = None) -> str:
 
 def finish(root: Path, answers: Mapping[str, Any]) -> str:
     prune(root, answers)
+    locks.write(root, answers)
     secrets.fill(root)
     save_answers(root, answers)
     return summary(answers, root)

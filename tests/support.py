@@ -127,7 +127,7 @@ def install(project: Path) -> Path:
     """
     if project not in _installed:
         run(
-            [uv_command(), "sync", "--all-groups", "--compile-bytecode", "--python", sys.executable],
+            [uv_command(), "sync", "--locked", "--all-groups", "--compile-bytecode", "--python", sys.executable],
             cwd=project,
             env={"UV_PROJECT_ENVIRONMENT": str(project / ".venv"), "VIRTUAL_ENV": ""},
             timeout=900,
