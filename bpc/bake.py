@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,8 @@ def save_answers(root: Path, answers: Mapping[str, Any]) -> None:
     """
     service_options = set(combinations.SERVICE_OPTIONS)
     record = {
-        "template": answers.get("_template", ""),
+        "template": template_source(str(answers.get("_template", ""))),
+        "commit": template_commit(),
         "answers": {
             key: value
             for key, value in answers.items()
@@ -56,6 +58,29 @@ def save_answers(root: Path, answers: Mapping[str, Any]) -> None:
         "features": sorted(manifest.enabled(answers)),
     }
     (root / ANSWERS_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def template_source(given: str) -> str:
+    """Where the template came from: a repository address as given, a local checkout as an
+    absolute path (the hook runs inside the new project, where a relative one means nothing)."""
+    if "://" in given or given.startswith(("gh:", "gl:", "bb:", "git@", "git+")):
+        return given
+    return str(manifest.TEMPLATE_ROOT)
+
+
+def template_commit() -> str | None:
+    """The template's git commit, so that bpc.update can bake this version again as its base."""
+    root = manifest.TEMPLATE_ROOT
+
+    def git(*args: str) -> str:
+        completed = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        return completed.stdout.strip() if completed.returncode == 0 else ""
+
+    # An unpacked archive inside some other repository must not record that repository's commit.
+    toplevel = git("rev-parse", "--show-toplevel")
+    if not toplevel or Path(toplevel).resolve() != root:
+        return None
+    return git("rev-parse", "HEAD") or None
 
 
 def shown_path(project: Path, cwd: Path | None = None) -> str:

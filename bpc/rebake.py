@@ -48,6 +48,15 @@ def service_answers(features: set[str], text_answers: dict[str, Any]) -> dict[st
     return min(matching, key=lambda c: sum(c[option] != defaults[option] for option in c))
 
 
+def keep_template_source(baked: Path, project: Path) -> None:
+    """The re-bake names the template the project came from, not the checkout that re-baked it."""
+    record_file = baked / ANSWERS_FILE
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    original = json.loads((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    record["template"] = original.get("template", record["template"])
+    record_file.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
 def changed_answers(assignments: list[str]) -> dict[str, Any]:
     defaults = template_defaults()
     changed: dict[str, Any] = {}
@@ -86,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         extra_context=answers,
         output_dir=str(output),
     )
+    keep_template_source(Path(baked), arguments.project)
     print(f"re-baked into {shown_path(Path(baked), Path.cwd())}")
     return 0
 

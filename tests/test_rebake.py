@@ -7,7 +7,9 @@ import json
 import pytest
 
 from bpc import rebake
+from bpc.bake import template_source
 from bpc.combinations import NAMED
+from bpc.manifest import TEMPLATE_ROOT
 
 
 def files_of(root):
@@ -42,3 +44,19 @@ def test_rebake_can_change_an_answer(bake, tmp_path):
 def test_rebake_refuses_an_unknown_answer(tmp_path):
     with pytest.raises(SystemExit, match="use_kafka"):
         rebake.changed_answers(["use_kafka=true"])
+
+
+def test_rebake_keeps_the_recorded_template_address(bake, tmp_path):
+    original = bake("rebake-address", NAMED["minimal"])
+    record_file = original.path / ".django-bpc.json"
+    record = json.loads(record_file.read_text())
+    record_file.write_text(json.dumps({**record, "template": "gh:example/django-bpc"}))
+    assert rebake.main([str(original.path), "--output-dir", str(tmp_path)]) == 0
+    again = json.loads((tmp_path / original.path.name / ".django-bpc.json").read_text())
+    assert again["template"] == "gh:example/django-bpc"
+
+
+def test_a_bake_records_an_address_as_given_and_a_local_checkout_as_its_path():
+    assert template_source("gh:example/django-bpc") == "gh:example/django-bpc"
+    assert template_source("https://example.com/django-bpc.git") == "https://example.com/django-bpc.git"
+    assert template_source(".") == str(TEMPLATE_ROOT)
