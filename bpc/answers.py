@@ -142,8 +142,27 @@ def choice_rule(field: str, value: Any, defaults: Mapping[str, Any]) -> str | No
     return None
 
 
+# The oldest Python each Django version runs on (its release notes' "Python compatibility").
+DJANGO_MINIMUM_PYTHON = {"5.2": "3.10", "6.1": "3.12"}
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def django_python_rule(answers: Mapping[str, Any]) -> str | None:
+    """Django and the Python of the images must fit together: the pair, not one answer, is wrong."""
+    django, python = answers.get("django_version"), answers.get("python_version")
+    minimum = DJANGO_MINIMUM_PYTHON.get(str(django))
+    if minimum is None or not isinstance(python, str) or not re.fullmatch(r"\d+(\.\d+)+", python):
+        return None
+    if _version_tuple(python) < _version_tuple(minimum):
+        return f"needs python_version {minimum} or newer (Django {django} does not run on Python {python})"
+    return None
+
+
 def problems(answers: Mapping[str, Any]) -> list[str]:
-    """One message per bad answer, in prompt order."""
+    """One message per bad answer, in prompt order; then the pairs of answers that cannot go together."""
     defaults = template_defaults()
     messages = []
     for field, value in answers.items():
@@ -153,4 +172,6 @@ def problems(answers: Mapping[str, Any]) -> list[str]:
         broken = rule(value) if rule else choice_rule(field, value, defaults)
         if broken:
             messages.append(f"Invalid answer for {field}: {value!r} {broken}.")
+    if not messages and (broken := django_python_rule(answers)):
+        messages.append(f"Invalid answer for django_version: {answers['django_version']!r} {broken}.")
     return messages

@@ -4,7 +4,8 @@ Tiers (see docs/testing.md):
 - static (no marker): bakes and checks files with offline tools; no server needed;
 - services: the baked project runs against real PostgreSQL, Redis, RabbitMQ (and nginx);
 - e2e: the production shape on this host, seen through a real browser.
-`pytest -m "not services and not e2e and not frontend"` runs only the static tier (`tox -e static`).
+`pytest -m "not services and not e2e and not frontend and not docker"` runs only the static tier
+(`tox -e static`).
 
 A test that asks for the `project` fixture runs once per bake of bpc.combinations.all_bakes();
 `default_project` and `minimal_project` give one named bake. Bakes are made once per test process.
@@ -19,6 +20,7 @@ import pytest
 
 from bpc import manifest
 from bpc.combinations import all_bakes
+from tests import dockertier
 
 TEMPLATE_ROOT = manifest.TEMPLATE_ROOT
 BAKES = all_bakes()
@@ -82,3 +84,16 @@ def default_project(bake: Any) -> Baked:
 @pytest.fixture
 def minimal_project(bake: Any) -> Baked:
     return bake("minimal")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        dockertier.FIGURES_FILE.unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # The docker tier's figures (build times, time to healthy, sizes), whichever worker ran it.
+    if dockertier.FIGURES_FILE.exists():
+        terminalreporter.section("docker tier figures")
+        for line in dockertier.FIGURES_FILE.read_text(encoding="utf-8").splitlines():
+            terminalreporter.write_line(line)

@@ -44,6 +44,7 @@ BAD_ANSWERS = {
     ],
     "version": ["one.two", "1.0.0-final!", "", "1..0"],
     "timezone": ["Mars/Base", "Europe/Pariss", "", "../etc/passwd"],
+    "django_version": ["4.2", "6"],
     "python_version": ["3.10", "2.7"],
     "open_source_license": ["WTFPL"],
     "use_redis": ["maybe"],
@@ -62,6 +63,7 @@ GOOD_ANSWERS = {
 # Values that cookiecutter itself refuses before our hook runs (it converts booleans and checks
 # choices on the command line); the hook still checks them for answers given another way.
 REFUSED_BY_COOKIECUTTER = {
+    "django_version",
     "python_version",
     "open_source_license",
     "use_redis",
@@ -75,6 +77,8 @@ REFUSED_BY_COOKIECUTTER = {
 DEFAULTS = prompt_for_config(
     generate_context(context_file=str(TEMPLATE_ROOT / "cookiecutter.json")), no_input=True
 )
+
+DEFAULTS_CHOICES = answers.template_defaults()
 
 TABLE = [(field, value) for field, values in BAD_ANSWERS.items() for value in values]
 
@@ -128,3 +132,39 @@ def test_cookiecutter_refuses_bad_choices_before_writing(field, value, tmp_path)
     assert result.returncode != 0
     assert field in result.stdout + result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# Each Django version with the Pythons it cannot run on, among those the prompt offers.
+IMPOSSIBLE_PAIRS = [("6.1", "3.11")]
+POSSIBLE_PAIRS = [("5.2", "3.11"), ("5.2", "3.14"), ("6.1", "3.12"), ("6.1", "3.13"), ("6.1", "3.14")]
+
+
+@pytest.mark.parametrize(("django", "python"), IMPOSSIBLE_PAIRS)
+def test_a_django_version_the_python_cannot_run_is_refused(django, python):
+    messages = answers.problems({**DEFAULTS, "django_version": django, "python_version": python})
+    assert messages == [
+        f"Invalid answer for django_version: {django!r} needs python_version 3.12 or newer "
+        f"(Django {django} does not run on Python {python})."
+    ]
+
+
+@pytest.mark.parametrize(("django", "python"), POSSIBLE_PAIRS)
+def test_every_supported_pair_is_accepted(django, python):
+    assert answers.problems({**DEFAULTS, "django_version": django, "python_version": python}) == []
+
+
+def test_every_offered_pair_is_either_possible_or_refused():
+    offered = {(d, p) for d in DEFAULTS_CHOICES["django_version"] for p in DEFAULTS_CHOICES["python_version"]}
+    assert offered == set(IMPOSSIBLE_PAIRS) | set(POSSIBLE_PAIRS) | {("5.2", "3.12"), ("5.2", "3.13")}
+
+
+@pytest.mark.parametrize(("django", "python"), IMPOSSIBLE_PAIRS)
+def test_an_impossible_pair_aborts_the_bake_and_leaves_nothing(django, python, tmp_path):
+    result = bake_from_command_line(tmp_path, f"django_version={django}", f"python_version={python}")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Invalid answer for ")]
+    assert lines == [
+        f"Invalid answer for django_version: {django!r} needs python_version 3.12 or newer "
+        f"(Django {django} does not run on Python {python})."
+    ], result.stderr
+    assert list(tmp_path.iterdir()) == [], "a refused bake left files behind"

@@ -214,12 +214,41 @@ def test_django_image_stages(project):
     text = (project.path / "compose/django/Dockerfile").read_text(encoding="utf-8")
     stages = re.findall(r"^FROM \S+ AS (\S+)$", text, re.MULTILINE)
     assert {"builder", "local", "production"} <= set(stages)
-    for final in ("local", "production"):
+    # The local user follows the checkout's owner (default 1000); production's is fixed.
+    for final, user in (("local", "USER ${APP_UID}:${APP_GID}"), ("production", "USER 1000:1000")):
         body = text.split(f" AS {final}\n", 1)[1].split("\nFROM ", 1)[0]
-        assert "USER 1000" in body, f"{final} runs as root"
+        assert user in body, f"{final} runs as root"
+        assert "COPY --chown" not in body.split("COPY --from=deps")[1], (
+            f"{final}: the app's user owns its code"
+        )
         assert "HEALTHCHECK" in body, f"{final} has no HEALTHCHECK"
         instructions = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("#"))
         assert not re.search(r"\b(uv|pip|apt-get|gcc)\b", instructions), f"{final} installs with a build tool"
+    assert "ARG APP_UID=1000" in text
+    # No `# syntax=` line: it would pull a frontend image, and builds must need no registry.
+    assert not re.search(r"^# *syntax=", text, re.MULTILINE)
+    assert re.findall(r"\buv sync\b[^\n]*", text) and all(
+        "--locked" in line for line in re.findall(r"\buv sync\b[^\n]*", text)
+    )
+
+
+def test_published_ports_come_from_env_variables(project):
+    """Every published port is a variable with today's default, set in .env beside compose.yml."""
+    defaults = dict(
+        line.split("=", 1)
+        for line in (project.path / ".env").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    for name in COMPOSE_FILES.values():
+        document = yaml.safe_load((project.path / name).read_text(encoding="utf-8"))
+        for service in document["services"].values():
+            for published in service.get("ports", []):
+                host = published.rsplit(":", 1)[0]
+                match = re.fullmatch(r"(?:127\.0\.0\.1:)?\$\{([A-Z_]+_PORT):-(\d+)\}", host)
+                assert match, f"{name}: {published} is published on a fixed host port"
+                assert defaults.get(match[1]) == match[2], (
+                    f"{name}: {match[1]} is not set to {match[2]} in .env"
+                )
 
 
 def test_shell_scripts_pass_shellcheck(project):
@@ -555,3 +584,12 @@ def fetch_or_none(url: str) -> int | None:
         return fetch(url)[0]
     except OSError:
         return None
+
+
+def test_docker_tier_without_an_engine_fails_saying_how_to_start_one(monkeypatch):
+    from tests import dockertier
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/bpc-docker.sock")
+    with pytest.raises(pytest.fail.Exception) as failure:
+        dockertier.require_engine()
+    assert "dockerd --data-root" in str(failure.value) and '-m "not docker"' in str(failure.value)

@@ -120,7 +120,7 @@ services() {
 python_env() {
     # The production dependencies and supervisor, from the pinned lock; no development tools.
     as_app env UV_PROJECT_ENVIRONMENT="$APP_DIR/.venv" \
-        /opt/uv/bin/uv sync --directory "$APP_DIR" --no-dev --group deploy --compile-bytecode --python python3
+        /opt/uv/bin/uv sync --locked --directory "$APP_DIR" --no-dev --group deploy --compile-bytecode --python python3
 }
 # [/python]
 {%- if feature("vue") %}

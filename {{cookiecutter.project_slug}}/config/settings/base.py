@@ -10,6 +10,9 @@ and production settings refuse to start with any.
 {% if feature("celery") -%}
 import os
 {% endif -%}
+{% if feature("celery") and not feature("celery_beat_database") -%}
+import tempfile
+{% endif -%}
 from pathlib import Path
 
 import environ
@@ -57,7 +60,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+{%- if cookiecutter.django_version == "5.2" %}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+{%- endif %}
 
 # Cache{% if feature("redis_cache") %} and sessions: Redis, so that every web process shares them{% endif %}
 {%- if feature("redis_cache") %}
@@ -98,7 +103,7 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "health_check",
-{%- if feature("celery") %}
+{%- if feature("celery_beat_database") %}
     "django_celery_beat",
 {%- endif %}
 {%- if feature("vue") %}
@@ -218,13 +223,42 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # E-mail
+{%- if cookiecutter.django_version == "5.2" %}
 vars().update(env.email_url("DJANGO_EMAIL_URL", default="consolemail://"))
+{%- else %}
+# One mailer, from the URL in DJANGO_EMAIL_URL (smtp+tls://user:password@host:587, consolemail://,
+# filemail:///path), written as the MAILERS setting that replaces the EMAIL_* ones in Django 6.1.
+MAILER_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_TIMEOUT": "timeout",
+    "EMAIL_FILE_PATH": "file_path",
+}
+
+
+def mailer(url: str) -> dict[str, object]:
+    """A MAILERS entry from an e-mail URL of django-environ's schemes."""
+    config = env.email_url_config(url)
+    options = {MAILER_OPTIONS[key]: value for key, value in config.items() if key in MAILER_OPTIONS and value}
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAILERS = {"default": mailer(env.str("DJANGO_EMAIL_URL", default="consolemail://"))}
+{%- endif %}
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL",
     default=f"{SITE_NAME} <noreply@{{ cookiecutter.domain_name }}>",
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+{%- if cookiecutter.django_version == "5.2" %}
 ADMINS = [({{ cookiecutter.author_name | tojson }}, {{ cookiecutter.email | tojson }})]
+{%- else %}
+ADMINS = [{{ cookiecutter.email | tojson }}]
+{%- endif %}
 MANAGERS = ADMINS
 
 LOGGING = {
@@ -276,7 +310,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # longest task, or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
 {%- endif %}
+{%- if feature("celery_beat_database") %}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+{%- else %}
+# Periodic tasks, name -> {"task": "app.tasks.name", "schedule": seconds or a crontab()}, run by
+# Celery's own scheduler: django-celery-beat, which keeps the schedule in the database, has no
+# release for Django {{ cookiecutter.django_version }} yet. Beat keeps only the time of each task's last run, in a
+# file of the temporary directory: writable in the containers and on bare metal alike.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    default=str(Path(tempfile.gettempdir()) / "{{ cookiecutter.project_slug }}-celerybeat-schedule"),
+)
+{%- endif %}
 {%- endif %}
 {%- if feature("elasticsearch") %}
 
