@@ -45,11 +45,11 @@ def service_url(variable: str, service: str, embedded: str) -> str:
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-TIME_ZONE = "{{ cookiecutter.timezone }}"
+TIME_ZONE = {{ cookiecutter.timezone | py_string }}
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
 USE_TZ = True
-SITE_NAME = {{ cookiecutter.project_name | tojson }}
+SITE_NAME = {{ cookiecutter.project_name | py_string }}
 
 # Database
 DATABASES = {
@@ -209,9 +209,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "{{ cookiecutter.project_name }} API",
+    "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": "The JSON API of the Vue frontend, authenticated by Django's session.",
-    "VERSION": "{{ cookiecutter.version }}",
+    "VERSION": {{ cookiecutter.version | py_string }},
     "SERVE_INCLUDE_SCHEMA": False,
 }
 {%- endif %}
@@ -255,9 +255,9 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 {%- if cookiecutter.django_version == "5.2" %}
-ADMINS = [({{ cookiecutter.author_name | tojson }}, {{ cookiecutter.email | tojson }})]
+ADMINS = [({{ cookiecutter.author_name | py_string }}, {{ cookiecutter.email | py_string }})]
 {%- else %}
-ADMINS = [{{ cookiecutter.email | tojson }}]
+ADMINS = [{{ cookiecutter.email | py_string }}]
 {%- endif %}
 MANAGERS = ADMINS
 
