@@ -53,8 +53,8 @@ CSRF_TRUSTED_ORIGINS = env.list(
 # trusts, or every request would redirect forever. Only ever expose gunicorn through that proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-# The health endpoint answers load balancers and monitors on plain HTTP too.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# The health endpoints answer load balancers and monitors on plain HTTP too.
+SECURE_REDIRECT_EXEMPT = [r"^health/(live/)?$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # Start HSTS short and raise DJANGO_SECURE_HSTS_SECONDS (to a year: 31536000) once HTTPS is
