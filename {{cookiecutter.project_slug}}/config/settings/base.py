@@ -59,8 +59,8 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: opening one costs a TCP and authentication round trip per request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-# No `SELECT 1` before the first query of each request (CONN_HEALTH_CHECKS): with Sentry off it
-# made the home page 75% slower in the benchmark. A connection the server dropped fails one query,
+# No `SELECT 1` before the first query of each request (CONN_HEALTH_CHECKS): it made the home
+# page 75% slower in the benchmark. A connection the server dropped fails one query,
 # Django marks it unusable and closes it at the end of that request; the next opens a fresh one.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=False)
 {%- if cookiecutter.django_version == "5.2" %}
@@ -79,7 +79,10 @@ CACHES = {
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL,
         # Several projects (and test runs) may share one Redis: keep each one's keys apart.
-        "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="{{ cookiecutter.project_slug }}"),
+        "KEY_PREFIX": env.str(
+            "DJANGO_CACHE_KEY_PREFIX",
+            default="{{ cookiecutter.project_slug }}",
+        ),
         # Fail fast when Redis is away rather than hang the request.
         "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
 {%- else %}
@@ -213,13 +216,13 @@ STORAGES = {
 DJANGO_VITE = {
     "default": {
         "dev_mode": env.bool("DJANGO_VITE_DEV_MODE", default=DEBUG),
-        "dev_server_port": 8080,
+        "dev_server_port": env.int("VITE_PORT", default=8080),
         "static_url_prefix": "frontend",
         "manifest_path": APPS_DIR / "static" / "frontend" / ".vite" / "manifest.json",
     },
 }
-# A missing manifest stops the server at start-up instead ({{ cookiecutter.project_slug }}/vue/build.py),
-# so that `check --deploy` and collectstatic work before the frontend is built.
+# A missing manifest stops the server at start-up instead (see the vue app's build.py), so
+# that `check --deploy` and collectstatic work before the frontend is built.
 SILENCED_SYSTEM_CHECKS = ["django_vite.W001"]
 
 REST_FRAMEWORK = {
@@ -329,7 +332,10 @@ CELERY_BROKER_URL = service_url("CELERY_BROKER_URL", "broker", "memory://")
 CELERY_TASK_ALWAYS_EAGER = "broker" in EMBEDDED_SERVICES
 CELERY_TASK_EAGER_PROPAGATES = True
 # Each deployment (and each test run) consumes only its own queue on a shared broker.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="{{ cookiecutter.project_slug }}")
+CELERY_TASK_DEFAULT_QUEUE = env.str(
+    "CELERY_TASK_DEFAULT_QUEUE",
+    default="{{ cookiecutter.project_slug }}",
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -375,7 +381,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # Elasticsearch: without it the search page says search is off.
 ELASTICSEARCH_URL = service_url("ELASTICSEARCH_URL", "search", "")
 # Index names start with this, so that several deployments (and test runs) share one cluster.
-ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="{{ cookiecutter.project_slug }}")
+ELASTICSEARCH_INDEX_PREFIX = env.str(
+    "ELASTICSEARCH_INDEX_PREFIX",
+    default="{{ cookiecutter.project_slug }}",
+)
 {%- endif %}
 {%- if feature("sentry") %}
 
@@ -384,7 +393,10 @@ ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="{{ c
 # time in the benchmark (docs/performance.md).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="local")
-SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="{{ cookiecutter.project_slug }}@{{ cookiecutter.version }}")
+SENTRY_RELEASE = env.str(
+    "SENTRY_RELEASE",
+    default="{{ cookiecutter.project_slug }}@{{ cookiecutter.version }}",
+)
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 if SENTRY_DSN:
     from config.sentry import init_sentry

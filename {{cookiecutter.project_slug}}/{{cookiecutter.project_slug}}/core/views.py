@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -8,6 +10,14 @@ from .health import current_report, may_see_details
 
 class HomeView(TemplateView):
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        # A development help only: a production home page says nothing about its accounts.
+        context["no_admin_yet"] = (
+            settings.DEBUG and not get_user_model().objects.filter(is_superuser=True).exists()
+        )
+        return context
 
 
 @never_cache

@@ -53,6 +53,18 @@ def test_post_queues_the_task_after_commit(client: Client, django_capture_on_com
     assert DemoTaskRun.objects.get(pk=body["id"]).seconds == 0.5
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_ran_inline_is_reported_done(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The embedded mode: without a broker the task runs inline as the run's row is committed.
+    monkeypatch.setitem(run_demo.app.conf, "task_always_eager", True)
+    response = client.post(reverse("tasks:demo"), {"seconds": "0"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 202
+    assert response.json()["status"] == "done"
+    page = client.post(reverse("tasks:demo"), {"seconds": "0"}, HTTP_ACCEPT="text/html", follow=True)
+    assert "ran inline" in page.text
+    assert list(DemoTaskRun.objects.values_list("status", flat=True)) == ["done", "done"]
+
+
 def test_post_rejects_out_of_range_seconds(client: Client) -> None:
     response = client.post(reverse("tasks:demo"), {"seconds": "3600"})
     assert response.status_code == 400
