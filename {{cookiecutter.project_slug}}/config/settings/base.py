@@ -134,7 +134,11 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+{%- if feature("csp_package") %}
     "csp.middleware.CSPMiddleware",
+{%- else %}
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+{%- endif %}
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -252,8 +256,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Content-Security-Policy on every response: scripts, styles, images and fonts from this origin
 # only (the Vue build is served from /static/ like any other static file), no inline code, no
-# plugins, no framing. One dict in the form both django-csp and Django 6's built-in
-# SECURE_CSP take.
+# plugins, no framing.
 CONTENT_SECURITY_DIRECTIVES: dict[str, list[str]] = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -266,7 +269,11 @@ CONTENT_SECURITY_DIRECTIVES: dict[str, list[str]] = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+{%- if feature("csp_package") %}
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": CONTENT_SECURITY_DIRECTIVES}
+{%- else %}
+SECURE_CSP = CONTENT_SECURITY_DIRECTIVES
+{%- endif %}
 # Browser features no page here uses, denied to the pages and to anything they might embed.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: [] for feature in ["camera", "display-capture", "geolocation", "microphone", "payment", "usb"]

@@ -23,14 +23,17 @@ if DJANGO_VITE["default"]["dev_mode"]:
     VITE_ORIGINS = [
         f"{scheme}://localhost:{DJANGO_VITE['default']['dev_server_port']}" for scheme in ("http", "ws")
     ]
-    CONTENT_SECURITY_POLICY = {
-        "DIRECTIVES": {
-            **CONTENT_SECURITY_DIRECTIVES,
-            "script-src": ["'self'", VITE_ORIGINS[0]],
-            "style-src": ["'self'", "'unsafe-inline'", VITE_ORIGINS[0]],
-            "connect-src": ["'self'", *VITE_ORIGINS],
-        },
+    VITE_DIRECTIVES = {
+        **CONTENT_SECURITY_DIRECTIVES,
+        "script-src": ["'self'", VITE_ORIGINS[0]],
+        "style-src": ["'self'", "'unsafe-inline'", VITE_ORIGINS[0]],
+        "connect-src": ["'self'", *VITE_ORIGINS],
     }
+{%- if feature("csp_package") %}
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": VITE_DIRECTIVES}
+{%- else %}
+    SECURE_CSP = VITE_DIRECTIVES
+{%- endif %}
 {%- endif %}
 
 # runserver's autoreloader imports the settings in two processes; only the parent (without
