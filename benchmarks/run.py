@@ -1,23 +1,28 @@
 """Benchmarks of a baked project in its production shape on this machine.
 
-    python benchmarks/run.py [--runs 5] [--duration 10] [--connections 16] [--tasks 1000]
+    python benchmarks/run.py [--rounds 3] [--duration 8] [--runs 3] [--tasks 1000]
 
 Run it with the template's development environment (`uv sync`, then `uv run python
 benchmarks/run.py`), on a machine with the servers of the services tier (PostgreSQL, Redis,
-RabbitMQ; see tests/support.py for the variables that point elsewhere), nginx and wrk. It prints
-the machine and one table in Markdown, ready for docs/performance.md:
+RabbitMQ; see tests/support.py for the variables that point elsewhere) and wrk. It prints the
+machine (with its load average at the start and the end) and Markdown tables for
+docs/performance.md:
 
-1. start-up: seconds from `cookiecutter --no-input` to the first 200 from /health/ through nginx:
-   bake, install with uv (the package cache is warmed by an untimed first install), then
-   `make host-up` (migrate, collectstatic, supervisord with gunicorn, Celery and nginx); median
-   of --runs;
-2. HTTP: requests/s and p50/p99 latency from wrk for the home page, /health/ and a static file,
-   through nginx to gunicorn at the worker count of the generated gunicorn configuration; then
-   the same gunicorn configuration serving benchmarks/hello.py behind the same nginx, the
-   ceiling the other rows are compared to;
-3. Celery: 1,000 trivial tasks through RabbitMQ to the worker (benchmarks/celery_roundtrip.py).
+1. HTTP, side by side: the bake's home page, `/health/live/` and `/health/` against the ceiling,
+   benchmarks/hello.py (a bare Django view), all under the same command
+   (`gunicorn config.wsgi --workers 3 --worker-class sync`) and the same load (wrk, 2 threads,
+   6 connections), in interleaved rounds; each round's ratios, then their medians;
+2. app servers: gunicorn (sync, gthread), uWSGI (pyuwsgi) and granian, 3 workers each, on the
+   home page and `/health/live/` (installed into the bake's environment for the run only);
+3. the project's own gunicorn configuration (`-c config/gunicorn.py`): p50, p99, failed
+   requests and worker reboots under the same load;
+4. bake to first 200 with warm caches: `cookiecutter --no-input`, `make install`, migrate,
+   collectstatic, gunicorn started with its own configuration, until `/` answers 200; the
+   package cache is warmed by an untimed first install, so no network is needed;
+5. Celery: 1,000 trivial tasks through RabbitMQ to a worker (benchmarks/celery_roundtrip.py).
 
-The bake is the default one without Elasticsearch, whose production settings need a cluster.
+The bake is the default one without Elasticsearch (its production settings need a cluster) and
+without the Vue frontend (whose build is npm's time, not the project's).
 """
 
 from __future__ import annotations
@@ -38,19 +43,27 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE_ROOT = HERE.parent
 sys.path.insert(0, str(TEMPLATE_ROOT))
 
-from tests.support import SERVER_URLS, host_environment, server_reachable  # noqa: E402 - the template's own helpers
+from tests.support import SERVER_URLS, free_port, host_environment, server_reachable  # noqa: E402 - the template's own helpers
 
-ANSWERS = ["use_elasticsearch=false"]
-HEALTH_TIMEOUT = 600
+ANSWERS = ["use_elasticsearch=false", "frontend=none"]
 LOAD_AT_START = os.getloadavg()
+# The one command both sides of the comparison run under (issue 17's measurement).
+SAME_COMMAND = ["--workers", "3", "--worker-class", "sync"]
+# Benchmark-only: the other app servers, installed into the bake's environment for the run.
+OTHER_SERVERS = ["granian==2.8.7", "pyuwsgi==2.0.30.post1"]
+
+
+# A host that forbids writing bytecode (this variable, set in some CI images) would compile every
+# module again in every process at every start, since `make install` no longer compiles ahead.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 class BenchmarkError(Exception):
@@ -74,6 +87,10 @@ def command(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeo
     return completed.stdout
 
 
+def load_average(loads: tuple[float, float, float]) -> str:
+    return ", ".join(f"{load:.1f}" for load in loads)
+
+
 def machine() -> dict[str, str]:
     meminfo = Path("/proc/meminfo").read_text()
     memory_kb = int(re.search(r"^MemTotal:\s+(\d+) kB", meminfo, flags=re.M).group(1))
@@ -83,48 +100,62 @@ def machine() -> dict[str, str]:
         "CPU": f"{os.cpu_count()} cores ({model.group(1).strip() if model else platform.processor()})",
         "Memory": f"{memory_kb / 1024 / 1024:.1f} GiB",
         "System": f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
-        "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True)
-        .stderr.strip()
-        .split("/")[-1],
         # Other work on the machine shows in every figure: say how busy it was.
-        "Load average (1, 5, 15 min) at start / end": " / ".join(
-            ", ".join(f"{load:.1f}" for load in loads) for loads in (LOAD_AT_START, os.getloadavg())
+        "Load average (1, 5, 15 min) at start / end": (
+            f"{load_average(LOAD_AT_START)} / {load_average(os.getloadavg())}"
         ),
         "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split()[1],
     }
 
 
-def wait_for_200(url: str, timeout: float) -> None:
+def wait_for_200(url: str, timeout: float, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise BenchmarkError(f"the server for {url} exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own http:// URL
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError):
             pass
-        time.sleep(0.05)
+        time.sleep(0.02)
     raise BenchmarkError(f"{url} did not answer 200 within {timeout}s")
 
 
-@dataclass
-class Stack:
-    """A baked project started with `make host-up` against this machine's servers."""
+@contextmanager
+def database(name: str) -> Iterator[dict[str, str]]:
+    """A database, a queue and a cache prefix of this run's own on the shared servers, and the
+    production settings pointed at them."""
+    admin = SERVER_URLS["PostgreSQL"]
+    command(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", f'CREATE DATABASE "{name}"'], cwd=HERE)
+    try:
+        yield {
+            **host_environment(name),
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            # Plain HTTP from wrk straight to gunicorn: no TLS proxy to redirect to.
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+        }
+    finally:
+        subprocess.run(
+            ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+            capture_output=True,
+            check=False,
+        )
 
+
+@dataclass
+class Bake:
     scratch: Path
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str]
 
     @property
     def root(self) -> Path:
         return self.scratch / "my_awesome_project"
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.env['HOST_HTTP_PORT']}"
-
-    @property
-    def python(self) -> Path:
-        return self.root / ".venv" / "bin" / "python"
+    def bin(self, name: str) -> str:
+        return str(self.root / ".venv" / "bin" / name)
 
     def bake(self) -> None:
         command(
@@ -142,89 +173,51 @@ class Stack:
         )
 
     def install(self) -> None:
+        # The project's own `make install`, into the bake's .venv, with this Python.
         command(
-            ["uv", "sync", "--all-groups", "--python", sys.executable],
+            ["make", "install"],
             cwd=self.root,
-            # Compiled at install, as the production image does: a host whose environment
-            # forbids writing bytecode (PYTHONDONTWRITEBYTECODE) would otherwise compile every
-            # module again in every process at every start.
             env={
                 "VIRTUAL_ENV": "",
                 "UV_PROJECT_ENVIRONMENT": str(self.root / ".venv"),
-                "UV_COMPILE_BYTECODE": "1",
+                "UV_PYTHON": sys.executable,
             },
         )
-        if (self.root / "frontend").is_dir():
-            # The production pages load the Vite build; npm's cache is warm like uv's.
-            command(["make", "frontend-build"], cwd=self.root)
 
-    def up(self) -> None:
-        command(["make", "host-up"], cwd=self.root, env=self.env, timeout=HEALTH_TIMEOUT + 300)
-        wait_for_200(f"{self.url}/health/", HEALTH_TIMEOUT)
-
-    def down(self) -> None:
-        if (self.root / "deploy" / "host.sh").exists():
-            subprocess.run(
-                ["deploy/host.sh", "down"],
-                cwd=self.root,
-                env={**os.environ, **self.env},
-                capture_output=True,
-                timeout=300,
-                check=False,
-            )
-
-    def supervisorctl(self, *args: str) -> str:
-        return command(
-            [str(self.root / ".venv/bin/supervisorctl"), "-c", "deploy/supervisor/supervisord.conf", *args],
-            cwd=self.root,
-        )
+    def manage(self, *args: str) -> str:
+        return command([self.bin("python"), "manage.py", *args], cwd=self.root, env=self.env)
 
 
 @contextmanager
-def services_for(name: str) -> Iterator[dict[str, str]]:
-    """A database, a queue and a cache prefix of this run's own on the shared servers."""
-    admin = SERVER_URLS["PostgreSQL"]
-    command(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", f'CREATE DATABASE "{name}"'], cwd=HERE)
+def serving(
+    args: list[str], cwd: Path, env: dict[str, str], url: str, log: Path | None = None
+) -> Iterator[subprocess.Popen]:
+    """A server process group, running until the block ends; waits for `url` to answer 200."""
+    output = log.open("w") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        args,
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
-        yield {**host_environment(name), "HOST_WAIT_TIMEOUT": str(HEALTH_TIMEOUT)}
+        wait_for_200(url, 120, process)
+        yield process
     finally:
-        subprocess.run(
-            ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
-            capture_output=True,
-            check=False,
-        )
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if log:
+            output.close()
 
 
-@contextmanager
-def started_stack(timings: list[float] | None = None) -> Iterator[Stack]:
-    """Bake, install and start a project; with `timings`, append the seconds that took."""
-    # supervisord's and gunicorn's Unix sockets need a short path (108 bytes at most).
-    stack = Stack(Path(tempfile.mkdtemp(prefix="bench-", dir="/tmp")))
-    name = f"bench_{secrets.token_hex(4)}"
-    try:
-        with services_for(name) as env:
-            stack.env = env
-            started = time.perf_counter()
-            stack.bake()
-            stack.install()
-            stack.up()
-            if timings is not None:
-                timings.append(time.perf_counter() - started)
-                print(f"  bake to first 200 from /health/: {timings[-1]:.1f} s", file=sys.stderr)
-            yield stack
-    finally:
-        stack.down()
-        shutil.rmtree(stack.scratch, ignore_errors=True)
-
-
-def warm_caches() -> None:
-    """One untimed bake and install, so that uv and npm find every package in their caches."""
-    stack = Stack(Path(tempfile.mkdtemp(prefix="bench-", dir="/tmp")))
-    try:
-        stack.bake()
-        stack.install()
-    finally:
-        shutil.rmtree(stack.scratch, ignore_errors=True)
+def gunicorn(bake: Bake, port: int, *options: str, app: str = "config.wsgi") -> list[str]:
+    return [bake.bin("gunicorn"), app, "--bind", f"127.0.0.1:{port}", *options]
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -237,28 +230,18 @@ class LoadResult:
     requests_per_s: float
     p50_ms: float
     p99_ms: float
+    failed: int
 
 
-def wrk(url: str, duration: int, connections: int) -> LoadResult:
+def wrk(url: str, duration: int) -> LoadResult:
     output = command(
-        [
-            "wrk",
-            "--threads",
-            "1",
-            "--connections",
-            str(connections),
-            "--duration",
-            f"{duration}s",
-            "--latency",
-            url,
-        ],
+        ["wrk", "--threads", "2", "--connections", "6", "--duration", f"{duration}s", "--latency", url],
         cwd=HERE,
         timeout=duration + 60,
     )
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: (.+)", output)
-    if bad or errors:
-        raise BenchmarkError(f"{url}: not every answer was a success\n{output}")
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
 
     def percentile(label: str) -> float:
         found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, flags=re.M)
@@ -268,75 +251,202 @@ def wrk(url: str, duration: int, connections: int) -> LoadResult:
         return float(value) * UNITS[unit]
 
     rate = float(re.search(r"^Requests/sec:\s+([\d.]+)", output, flags=re.M).group(1))
-    return LoadResult(rate, percentile("50"), percentile("99"))
+    return LoadResult(rate, percentile("50"), percentile("99"), failed)
 
 
-def measure(url: str, duration: int, connections: int) -> LoadResult:
-    wrk(url, 2, connections)  # warm-up: gunicorn workers, connections, caches
-    return wrk(url, duration, connections)
+def measure(url: str, duration: int) -> LoadResult:
+    wrk(url, 1)  # warm-up: workers, connections, caches
+    return wrk(url, duration)
 
 
-def static_url(stack: Stack) -> str:
-    with urllib.request.urlopen(stack.url + "/", timeout=10) as response:  # noqa: S310
-        html = response.read().decode()
-    return stack.url + re.search(r'href="(/static/css/project\.[0-9a-f]+\.css)"', html).group(1)
+def side_by_side(bake: Bake, rounds: int, duration: int) -> dict[str, list[LoadResult]]:
+    """The bake's pages and the hello ceiling, one after another in each round."""
+    hello_port, bake_port = free_port(), free_port()
+    results: dict[str, list[LoadResult]] = {"hello": [], "/": [], "/health/live/": [], "/health/": []}
+    hello_env = {**bake.env, "DJANGO_SETTINGS_MODULE": ""}
+    with (
+        serving(
+            [*gunicorn(bake, hello_port, *SAME_COMMAND, app="hello:application"), "--pythonpath", str(HERE)],
+            bake.root,
+            hello_env,
+            f"http://127.0.0.1:{hello_port}/",
+        ),
+        serving(
+            gunicorn(bake, bake_port, *SAME_COMMAND), bake.root, bake.env, f"http://127.0.0.1:{bake_port}/"
+        ),
+    ):
+        for number in range(1, rounds + 1):
+            print(f"  round {number}/{rounds}, load {load_average(os.getloadavg())}", file=sys.stderr)
+            results["hello"].append(measure(f"http://127.0.0.1:{hello_port}/", duration))
+            for path in ("/", "/health/live/", "/health/"):
+                results[path].append(measure(f"http://127.0.0.1:{bake_port}{path}", duration))
+    return results
 
 
-def gunicorn_workers(stack: Stack) -> int:
-    return int(
+def app_servers(bake: Bake, rounds: int, duration: int) -> dict[str, dict[str, list[LoadResult]]]:
+    """The same bake under each app server, 3 workers (processes) each."""
+    command(
+        ["uv", "pip", "install", "-q", "--python", bake.bin("python"), *OTHER_SERVERS],
+        cwd=bake.root,
+        env={"VIRTUAL_ENV": ""},
+    )
+    servers = {
+        "gunicorn sync, 3 workers": lambda port: gunicorn(bake, port, *SAME_COMMAND),
+        "gunicorn gthread, 3 workers x 2 threads": lambda port: gunicorn(
+            bake, port, "--workers", "3", "--worker-class", "gthread", "--threads", "2"
+        ),
+        "uWSGI (pyuwsgi), 3 processes": lambda port: [
+            bake.bin("uwsgi"),
+            "--http-socket",
+            f"127.0.0.1:{port}",
+            "--module",
+            "config.wsgi:application",
+            "--master",
+            "--processes",
+            "3",
+            "--disable-logging",
+            "--die-on-term",
+            "--need-app",
+        ],
+        "granian, 3 workers": lambda port: [
+            bake.bin("granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "3",
+            "config.wsgi:application",
+        ],
+    }
+    results: dict[str, dict[str, list[LoadResult]]] = {
+        name: {"/": [], "/health/live/": []} for name in servers
+    }
+    with ExitStack() as running:
+        ports = {}
+        for name, arguments in servers.items():
+            ports[name] = free_port()
+            print(f"  starting {name}", file=sys.stderr)
+            running.enter_context(
+                serving(arguments(ports[name]), bake.root, bake.env, f"http://127.0.0.1:{ports[name]}/")
+            )
+        # All of them run side by side (idle while another is measured), in interleaved rounds.
+        for number in range(1, rounds + 1):
+            print(f"  servers round {number}/{rounds}, load {load_average(os.getloadavg())}", file=sys.stderr)
+            for name, port in ports.items():
+                for path in ("/", "/health/live/"):
+                    results[name][path].append(measure(f"http://127.0.0.1:{port}{path}", duration))
+    return results
+
+
+@dataclass
+class OwnConfig:
+    workers: int
+    result: LoadResult
+    reboots: int
+
+
+def own_config(bake: Bake, duration: int) -> OwnConfig:
+    """`gunicorn -c config/gunicorn.py config.wsgi` under the same load, counting worker boots."""
+    port = free_port()
+    log = bake.scratch / "gunicorn.log"
+    env = {**bake.env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    workers = int(
         command(
-            [str(stack.python), "-c", "import runpy; print(runpy.run_path('config/gunicorn.py')['workers'])"],
-            cwd=stack.root,
+            [
+                bake.bin("python"),
+                "-c",
+                "import runpy; print(runpy.run_path('config/gunicorn.py')['workers'])",
+            ],
+            cwd=bake.root,
+            env=env,
         )
     )
+    url = f"http://127.0.0.1:{port}/"
+    with serving([bake.bin("gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"], bake.root, env, url, log):
+        wrk(url, 1)
+        booted_before = log.read_text().count("Booting worker")
+        result = wrk(url, duration)
+        reboots = log.read_text().count("Booting worker") - booted_before
+    return OwnConfig(workers, result, reboots)
 
 
-@contextmanager
-def hello_in_place_of_web(stack: Stack) -> Iterator[None]:
-    """benchmarks/hello.py on the generated gunicorn configuration and socket, behind the same nginx."""
-    stack.supervisorctl("stop", "web")
-    bind = f"unix:{stack.root / 'var' / 'run' / 'gunicorn.sock'}"
-    hello = subprocess.Popen(
+# --- Start-up --------------------------------------------------------------------------------
+
+
+def bake_to_first_200(scratch: Path, env: dict[str, str]) -> tuple[Bake, dict[str, float]]:
+    bake = Bake(scratch, env)
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def step(name: str) -> None:
+        steps[name] = time.perf_counter() - started - sum(steps.values())
+
+    bake.bake()
+    step("bake")
+    bake.install()
+    step("make install")
+    bake.manage("migrate", "--no-input", "-v", "0")
+    step("migrate")
+    bake.manage("collectstatic", "--no-input", "-v", "0")
+    step("collectstatic")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with serving(
+        [bake.bin("gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
+        bake.root,
+        {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        url,
+    ):
+        step("start to first 200")
+    steps["total"] = sum(steps.values())
+    return bake, steps
+
+
+def warm_caches(env: dict[str, str]) -> None:
+    """One untimed bake and install, so that uv finds every package in its cache."""
+    scratch = Path(tempfile.mkdtemp(prefix="bench-", dir="/tmp"))
+    try:
+        bake = Bake(scratch, env)
+        bake.bake()
+        bake.install()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def celery_round_trip(bake: Bake, tasks: int) -> dict[str, float]:
+    """A worker of the bake's own (2 processes, its settings' defaults) and the round-trip script."""
+    worker = subprocess.Popen(
         [
-            str(stack.root / ".venv/bin/gunicorn"),
-            "-c",
-            "config/gunicorn.py",
-            "--pythonpath",
-            str(HERE),
-            "hello:application",
+            bake.bin("celery"),
+            "-A",
+            "config.celery_app",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            "2",
         ],
-        cwd=stack.root,
-        env={**os.environ, **stack.env, "GUNICORN_BIND": bind},
+        cwd=bake.root,
+        env={**os.environ, **bake.env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    try:
-        wait_for_200(stack.url + "/", 60)
-        yield
-    finally:
-        os.killpg(hello.pid, signal.SIGTERM)
-        hello.wait(timeout=60)
-        stack.supervisorctl("start", "web")
-
-
-def celery_round_trip(stack: Stack, tasks: int) -> dict[str, float]:
     script = HERE / "celery_roundtrip.py"
-    # deploy/host.sh manage gives the script the settings and services of the running programs.
-    output = command(
-        [
-            "deploy/host.sh",
-            "manage",
+    try:
+        output = bake.manage(
             "shell",
             "--no-startup",
             "-c",
             f"import runpy, sys; sys.argv = ['{script.name}', '{tasks}']; "
             f"runpy.run_path('{script}', run_name='__main__')",
-        ],
-        cwd=stack.root,
-        env=stack.env,
-        timeout=900,
-    )
+        )
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -354,94 +464,150 @@ def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
+def rate(results: list[LoadResult]) -> str:
+    return f"{statistics.median(r.requests_per_s for r in results):,.0f} req/s"
+
+
+def ratios(numerators: list[LoadResult], denominators: list[LoadResult]) -> str:
+    each = [n.requests_per_s / d.requests_per_s for n, d in zip(numerators, denominators, strict=True)]
+    return f"{statistics.median(each):.2f}x ({', '.join(f'{value:.2f}' for value in each)})"
+
+
 def check_prerequisites() -> None:
     for name, url in SERVER_URLS.items():
         if not server_reachable(url):
             raise BenchmarkError(f"{name} is not reachable at {url} (see tests/support.py)")
-    for tool in ("wrk", "nginx", "envsubst", "psql", "make", "uv"):
+    for tool in ("wrk", "psql", "make", "uv"):
         if shutil.which(tool) is None:
             raise BenchmarkError(
-                f"{tool} is not installed (apt-get install wrk nginx gettext-base "
-                "postgresql-client make; uv comes with the template's dev group)"
+                f"{tool} is not installed (apt-get install wrk postgresql-client make; "
+                "uv comes with the template's dev group)"
             )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="start-up runs; the median is reported")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
-    parser.add_argument("--connections", type=int, default=16, help="wrk's concurrent connections")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the side-by-side table")
+    parser.add_argument("--duration", type=int, default=8, help="seconds of each wrk run")
+    parser.add_argument("--runs", type=int, default=3, help="bake-to-first-200 runs; the median is reported")
     parser.add_argument("--tasks", type=int, default=1000, help="Celery tasks in each measurement")
-    parser.add_argument("--no-warm-up", action="store_true", help="the package caches are known to be warm")
+    parser.add_argument("--no-warm-up", action="store_true", help="the package cache is known to be warm")
+    parser.add_argument("--no-servers", action="store_true", help="skip the app-server comparison")
     options = parser.parse_args()
     check_prerequisites()
 
-    if not options.no_warm_up:
-        print("Warming the package caches (untimed)...", file=sys.stderr)
-        warm_caches()
-    startup: list[float] = []
-    for number in range(1, options.runs):
-        print(f"Start-up run {number}/{options.runs}...", file=sys.stderr)
-        with started_stack(startup):
-            pass
-    print(f"Start-up run {options.runs}/{options.runs}, then the load...", file=sys.stderr)
-    with started_stack(startup) as stack:
-        workers = gunicorn_workers(stack)
-        load = {
-            "home page `/`": measure(stack.url + "/", options.duration, options.connections),
-            "`/health/`": measure(stack.url + "/health/", options.duration, options.connections),
-            "static file (nginx)": measure(static_url(stack), options.duration, options.connections),
-        }
-        with hello_in_place_of_web(stack):
-            ceiling = measure(stack.url + "/", options.duration, options.connections)
-        celery = celery_round_trip(stack, options.tasks)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-", dir="/tmp"))
+    name = f"bench_{secrets.token_hex(4)}"
+    try:
+        with database(name) as env:
+            if not options.no_warm_up:
+                print("Warming the package cache (untimed)...", file=sys.stderr)
+                warm_caches(env)
+            startups = []
+            for number in range(1, options.runs + 1):
+                print(f"Bake to first 200, run {number}/{options.runs}...", file=sys.stderr)
+                if number > 1:
+                    shutil.rmtree(scratch / "my_awesome_project")
+                    command(
+                        ["psql", SERVER_URLS["PostgreSQL"], "-qc", f'DROP DATABASE "{name}" WITH (FORCE)'],
+                        cwd=HERE,
+                    )
+                    command(["psql", SERVER_URLS["PostgreSQL"], "-qc", f'CREATE DATABASE "{name}"'], cwd=HERE)
+                bake, steps = bake_to_first_200(scratch, env)
+                startups.append(steps)
+                print(f"  {steps['total']:.1f} s", file=sys.stderr)
+            print("Side by side with the hello ceiling...", file=sys.stderr)
+            load = side_by_side(bake, options.rounds, options.duration)
+            print("Own gunicorn configuration...", file=sys.stderr)
+            own = own_config(bake, options.duration + 4)
+            servers = {} if options.no_servers else app_servers(bake, options.rounds, options.duration)
+            print("Celery...", file=sys.stderr)
+            celery = celery_round_trip(bake, options.tasks)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
     print("\n".join(f"- {key}: {value}" for key, value in machine().items()))
-    print()
-    rows = [
-        (
-            "start-up: bake to first 200 from `/health/`",
-            f"{statistics.median(startup):.1f} s (median of {len(startup)}; "
-            f"min {min(startup):.1f}, max {max(startup):.1f})",
-            "",
-            "",
-            "",
-        )
-    ]
-    for name, result in [*load.items(), ("ceiling: hello view, same gunicorn and nginx", ceiling)]:
-        share = f"{result.requests_per_s / ceiling.requests_per_s:.0%}" if "static" not in name else "n/a"
+    print(
+        f"\nSide by side: `gunicorn config.wsgi {' '.join(SAME_COMMAND)}`, wrk 2 threads 6 connections, "
+        f"{options.duration} s after a 1 s warm-up, {options.rounds} interleaved rounds; medians, and each "
+        "round's ratio in brackets.\n"
+    )
+    hello = load["hello"]
+    rows = [("ceiling: hello view (benchmarks/hello.py)", rate(hello), "", "", "1.00x")]
+    for path in ("/", "/health/live/", "/health/"):
+        results = load[path]
         rows.append(
             (
-                name,
-                f"{result.requests_per_s:,.0f} req/s",
-                f"{result.p50_ms:.1f} ms",
-                f"{result.p99_ms:.1f} ms",
-                share,
+                f"`{path}`",
+                rate(results),
+                f"{statistics.median(r.p50_ms for r in results):.1f} ms",
+                f"{statistics.median(r.p99_ms for r in results):.1f} ms",
+                ratios(results, hello),
             )
         )
-    rows.append(
+    print(table(rows, ("measure", "median", "p50", "p99", "of ceiling (per round)")))
+    print(f"\n`/health/live/` against the home page, per round: {ratios(load['/health/live/'], load['/'])}\n")
+
+    own_rows = [
+        (
+            f"`/` with `-c config/gunicorn.py` ({own.workers} workers)",
+            f"{own.result.requests_per_s:,.0f} req/s",
+            f"{own.result.p50_ms:.1f} ms",
+            f"{own.result.p99_ms:.1f} ms ({own.result.p99_ms / own.result.p50_ms:.1f}x p50)",
+            str(own.result.failed),
+            str(own.reboots),
+        )
+    ]
+    print(table(own_rows, ("own configuration", "rate", "p50", "p99", "failed", "worker reboots")))
+
+    if servers:
+        print()
+        baseline = servers["gunicorn sync, 3 workers"]
+        server_rows = [
+            (
+                name,
+                rate(pages["/"]),
+                f"{statistics.median(r.p99_ms for r in pages['/']):.1f} ms",
+                ratios(pages["/"], baseline["/"]),
+                rate(pages["/health/live/"]),
+                ratios(pages["/health/live/"], baseline["/health/live/"]),
+            )
+            for name, pages in servers.items()
+        ]
+        print(
+            table(
+                server_rows,
+                ("app server", "`/`", "p99", "vs gunicorn sync", "`/health/live/`", "vs gunicorn sync"),
+            )
+        )
+
+    print()
+    step_names = list(startups[0])
+    startup_rows = [
+        (
+            step if step != "total" else "**bake to first 200, warm caches**",
+            f"{statistics.median(run[step] for run in startups):.1f} s",
+            ", ".join(f"{run[step]:.1f}" for run in startups),
+        )
+        for step in step_names
+    ]
+    print(table(startup_rows, ("start-up step", f"median of {len(startups)}", "runs")))
+    print()
+    celery_rows = [
         (
             f"Celery: {celery['tasks']:,} tasks sent at once",
             f"{celery['burst_tasks_per_s']:,.0f} tasks/s",
             f"{celery['burst_p50_ms']:.1f} ms",
             f"{celery['burst_p99_ms']:.1f} ms",
-            "",
-        )
-    )
-    rows.append(
+        ),
         (
             f"Celery: {celery['tasks']:,} tasks one after another",
             "",
             f"{celery['sequential_p50_ms']:.1f} ms",
             f"{celery['sequential_p99_ms']:.1f} ms",
-            "",
-        )
-    )
-    print(table(rows, ("measure", "result", "p50", "p99", "of ceiling")))
-    print(
-        f"\nHTTP: wrk, 1 thread, {options.connections} connections, {options.duration} s after a 2 s warm-up; "
-        f"gunicorn with {workers} sync workers (the generated default for this machine)."
-    )
+        ),
+    ]
+    print(table(celery_rows, ("Celery (RabbitMQ, 2 worker processes)", "rate", "p50", "p99")))
 
 
 if __name__ == "__main__":

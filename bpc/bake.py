@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -81,12 +83,27 @@ def template_commit() -> str | None:
     return git("rev-parse", "HEAD") or None
 
 
-def summary(answers: Mapping[str, Any]) -> str:
-    """The "next steps" text printed at the end of a bake."""
+def shown_path(project: Path, cwd: Path | None = None) -> str:
+    """The project's folder as the user should type it: relative to `cwd` when under it, else absolute.
+
+    The hook runs inside the new project, so the user's working folder comes from the shell's
+    PWD; without one, the absolute path is always right.
+    """
+    if cwd is None:
+        cwd = Path(os.environ["PWD"]) if os.environ.get("PWD") else None
+    project = project.resolve()
+    if cwd is not None and project.is_relative_to(cwd.resolve()):
+        return str(project.relative_to(cwd.resolve()))
+    return str(project)
+
+
+def summary(answers: Mapping[str, Any], root: Path | None = None) -> str:
+    """The "next steps" text printed at the end of a bake of `root` (./<slug> by default)."""
     features = manifest.load()
     on = manifest.enabled(answers)
+    where = answers["project_slug"] if root is None else shown_path(root)
     lines = [
-        f"Baked {answers['project_name']} into ./{answers['project_slug']}",
+        f"Baked {answers['project_name']} into {where if Path(where).is_absolute() else './' + where}",
         "",
         "Services and local URLs:",
     ]
@@ -105,7 +122,7 @@ def summary(answers: Mapping[str, Any]) -> str:
     lines += [
         "",
         "Next steps:",
-        f"  cd {answers['project_slug']}",
+        f"  cd {shlex.quote(where)}",
         "  make help                       # every target, grouped",
         "  make install migrate runserver LOCAL=1   # on this machine, SQLite unless DATABASE_URL is set",
         "  make up                         # or the whole stack with Docker Compose",
@@ -118,4 +135,4 @@ def finish(root: Path, answers: Mapping[str, Any]) -> str:
     locks.write(root, answers)
     secrets.fill(root)
     save_answers(root, answers)
-    return summary(answers)
+    return summary(answers, root)

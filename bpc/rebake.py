@@ -20,7 +20,7 @@ from cookiecutter.main import cookiecutter
 
 from bpc import combinations, manifest
 from bpc.answers import template_defaults
-from bpc.bake import ANSWERS_FILE
+from bpc.bake import ANSWERS_FILE, shown_path
 from bpc.manifest import TEMPLATE_ROOT
 
 
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         output_dir=str(output),
     )
     keep_template_source(Path(baked), arguments.project)
-    print(f"re-baked into {baked}")
+    print(f"re-baked into {shown_path(Path(baked), Path.cwd())}")
     return 0
 
 

@@ -4,7 +4,8 @@ Tiers (see docs/testing.md):
 - static (no marker): bakes and checks files with offline tools; no server needed;
 - services: the baked project runs against real PostgreSQL, Redis, RabbitMQ (and nginx);
 - e2e: the production shape on this host, seen through a real browser.
-`pytest -m "not services and not e2e"` runs only the static tier.
+`pytest -m "not services and not e2e and not frontend and not docker"` runs only the static tier
+(`tox -e static`).
 
 A test that asks for the `project` fixture runs once per bake of bpc.combinations.all_bakes();
 `default_project` and `minimal_project` give one named bake. Bakes are made once per test process.

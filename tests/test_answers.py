@@ -4,6 +4,8 @@ and leaves nothing behind. The same table drives the unit checks of bpc.answers 
 
 from __future__ import annotations
 
+import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +18,21 @@ from bpc import answers
 from bpc.manifest import TEMPLATE_ROOT
 
 BAD_ANSWERS = {
-    "project_name": ["", "   ", 'Say "hi"'],
+    "project_name": [
+        "",
+        "   ",
+        "x" * 81,
+        "a\x0cb",
+        "a\nb",
+        "a\u2028b",
+        "a\x85b",
+        "tab\there",
+        "ends in a space ",
+        "{{ 7*7 }}",
+        "{{ unclosed",
+        "{% if %}",
+        "bidi \u202eevil",
+    ],
     "project_slug": [
         "1bad",
         "my-project",
@@ -30,10 +46,19 @@ BAD_ANSWERS = {
         "celery",
         "config",
         "café",
+        "x" * 64,
     ],
-    "description": ["", 'a "quoted" word'],
-    "author_name": [""],
-    "email": ["not-an-email", "jane@", "@example.com", "jane@localhost", "jane doe@example.com", "a@b@c.com"],
+    "description": ["", "x" * 201, "line\nbreak", "a\u2029b", "{# comment #}"],
+    "author_name": ["", "x" * 101, "a\x1bb", "a\x7fb"],
+    "email": [
+        "not-an-email",
+        "jane@",
+        "@example.com",
+        "jane@localhost",
+        "jane doe@example.com",
+        "a@b@c.com",
+        "jane@example.com\n",
+    ],
     "domain_name": [
         "exa mple..com",
         "localhost",
@@ -41,9 +66,18 @@ BAD_ANSWERS = {
         "example.com-",
         "1.2.3.4",
         "x" * 64 + ".com",
+        "example.com\n",
     ],
-    "version": ["one.two", "1.0.0-final!", "", "1..0"],
-    "timezone": ["Mars/Base", "Europe/Pariss", "", "../etc/passwd"],
+    "version": ["one.two", "1.0.0-final!", "", "1..0", "0.1.0\n", "1" * 65],
+    "timezone": [
+        "Mars/Base",
+        "Europe/Pariss",
+        "",
+        "../etc/passwd",
+        "x" * 300,
+        "UTC\n",
+        "Europe/Paris/../UTC",
+    ],
     "django_version": ["4.2", "6"],
     "python_version": ["3.10", "2.7"],
     "open_source_license": ["WTFPL"],
@@ -54,6 +88,20 @@ BAD_ANSWERS = {
     "editor": ["emacs"],
 }
 GOOD_ANSWERS = {
+    "project_name": [
+        'Bob\'s "Best" Shop',
+        "C:\\new\\",
+        "$(touch x) `y`",
+        "🚀 Café 100%",
+        "x" * 80,
+        "a {b} }} %}",
+    ],
+    "description": [
+        'A "simple" blog, with C:\\new paths and 100% 🚀',
+        "<script>alert(1)</script>",
+        "x" * 200,
+    ],
+    "author_name": ["Zoë O'Brien-Łukasz", "\\N{BULLET} \\x41"],
     "project_slug": ["shop", "my_shop2", "acme_portal"],
     "email": ["jane.doe+django@mail.example.org"],
     "domain_name": ["example.com", "www.example.co.uk", "xn--bcher-kva.example"],
@@ -168,3 +216,42 @@ def test_an_impossible_pair_aborts_the_bake_and_leaves_nothing(django, python, t
         f"(Django {django} does not run on Python {python})."
     ], result.stderr
     assert list(tmp_path.iterdir()) == [], "a refused bake left files behind"
+
+
+def test_a_refusal_prints_one_command_that_keeps_the_good_answers(tmp_path):
+    output = tmp_path / "out"
+    output.mkdir()
+    refused = bake_from_command_line(
+        output,
+        "project_name={{ 7*7 }}",
+        "email=not-an-email",
+        'author_name=Zoë "Z" O\'Brien',
+        "use_redis=false",
+    )
+    assert refused.returncode != 0
+    assert list(output.iterdir()) == []
+    lines = refused.stderr.splitlines()
+    hint = lines.index(next(line for line in lines if line.startswith("Your other answers are kept")))
+    assert "asked only for project_name, project_slug, email" in lines[hint]
+    command = shlex.split(lines[hint + 1])
+    assert command[:2] == ["cookiecutter", "--replay-file"]
+    # Run the printed command as printed, from elsewhere, answering only what it asks.
+    rerun = subprocess.run(
+        [str(Path(sys.executable).parent / "cookiecutter"), *command[1:]],
+        input="Bob's {Shop}\n\njane@example.org\n",
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert rerun.stdout.count("[1/") + rerun.stdout.count("[2/") + rerun.stdout.count("[3/") == 3, (
+        rerun.stdout
+    )
+    (baked,) = output.iterdir()
+    record = json.loads((baked / ".django-bpc.json").read_text(encoding="utf-8"))
+    assert record["answers"]["project_name"] == "Bob's {Shop}"
+    assert record["answers"]["email"] == "jane@example.org"
+    assert record["answers"]["author_name"] == 'Zoë "Z" O\'Brien'
+    assert "redis_cache" not in record["features"]

@@ -264,8 +264,29 @@ class HostStack:
                     raise
             time.sleep(0.5)
 
+    def session(self) -> str:
+        """The session cookie of a user made for this stack: queueing the demo needs one."""
+        if not hasattr(self, "_session"):
+            signed_in = run(
+                [
+                    "deploy/host.sh",
+                    "manage",
+                    "shell",
+                    "-c",
+                    "from django.contrib.auth import get_user_model; from django.test import Client; "
+                    "user, _ = get_user_model().objects.get_or_create(username='bare-metal-test'); "
+                    "client = Client(); client.force_login(user); print(client.cookies['sessionid'].value)",
+                ],
+                cwd=self.root,
+                env=self.env,
+            )
+            self._session = signed_in.stdout.strip().splitlines()[-1]
+        return self._session
+
     def _enqueue(self, seconds: float) -> int:
-        with urllib.request.urlopen(self.url + "/tasks/", timeout=30) as response:  # noqa: S310
+        cookie = {"Cookie": f"sessionid={self.session()}"}
+        page = urllib.request.Request(self.url + "/tasks/", headers=cookie)  # noqa: S310 (our own http:// URL)
+        with urllib.request.urlopen(page, timeout=30) as response:  # noqa: S310
             cookies = http.cookies.SimpleCookie()
             for header in response.headers.get_all("Set-Cookie") or []:
                 cookies.load(header)
@@ -275,7 +296,7 @@ class HostStack:
             data=f"seconds={seconds}".encode(),
             method="POST",
             headers={
-                "Cookie": f"csrftoken={token}",
+                "Cookie": f"csrftoken={token}; sessionid={self.session()}",
                 "X-CSRFToken": token,
                 "Accept": "application/json",
                 "Content-Type": "application/x-www-form-urlencoded",

@@ -326,6 +326,7 @@ HOST_VALUES = {
     "NGINX_UPSTREAM": "127.0.0.1:8000",
     "NGINX_STATIC_ROOT": "/srv/project/staticfiles",
     "NGINX_MEDIA_ROOT": "/srv/project/media",
+    "NGINX_TRUSTED_PROXY": "10.0.0.0/8",
 }
 
 
@@ -357,6 +358,7 @@ def test_nginx_default_conf_is_the_template_rendered_for_compose(project):
             "NGINX_UPSTREAM": "unix:/run/gunicorn/gunicorn.sock",
             "NGINX_STATIC_ROOT": "/srv/static",
             "NGINX_MEDIA_ROOT": "/srv/media",
+            "NGINX_TRUSTED_PROXY": "0.0.0.0/32",
         },
     )
     default = (folder / "default.conf").read_text(encoding="utf-8")
@@ -524,6 +526,7 @@ def test_nginx_site_serves_and_proxies(default_project, tmp_path):
         "NGINX_UPSTREAM": f"127.0.0.1:{upstream.server_address[1]}",
         "NGINX_STATIC_ROOT": str(static),
         "NGINX_MEDIA_ROOT": str(media),
+        "NGINX_TRUSTED_PROXY": "0.0.0.0/32",
     }
     site = tmp_path / "site.conf"
     template = (default_project.path / "compose/nginx/site.template").read_text(encoding="utf-8")

@@ -39,7 +39,7 @@ E2E_CONTEXT = {"use_elasticsearch": False}
 EXPECTED_TESTS = {
     "test_health_answers_200_with_every_service_up",
     "test_pages_carry_the_security_headers_of_the_production_settings",
-    "test_https_reported_by_a_tls_proxy_gets_hsts",
+    "test_a_client_s_own_x_forwarded_proto_is_not_believed",
     "test_production_settings_redirect_http_to_https_except_health",
     "test_home_page_renders_with_its_stylesheet",
     "test_admin_login_as_a_user_made_by_the_test",

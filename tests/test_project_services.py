@@ -261,6 +261,7 @@ def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> 
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "HEALTH_CHECK_TOKEN": HEALTH_TOKEN,
     }
     server = subprocess.Popen(
         [str(prepared.python.parent / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
@@ -291,13 +292,18 @@ def test_gunicorn_serves_health_with_production_settings(prepared: Prepared) -> 
         assert (status, body["status"], down) == (200, "ok", set()), body
 
 
+# The services' details of /health/ are for staff and for callers with the configured token.
+HEALTH_TOKEN = "a-health-token-of-the-test"  # noqa: S105 - a test value
+
+
 def wait_for_health(url: str, server: subprocess.Popen[str], timeout: float = 180) -> tuple[int, dict] | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             return None
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310  (a local URL)
+            request = urllib.request.Request(url, headers={"X-Health-Check-Token": HEALTH_TOKEN})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  (a local URL)
                 return response.status, json.load(response)
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)

@@ -7,6 +7,7 @@ test shows that a scheme needs no driver. HTTP checks talk to a small http.serve
 from __future__ import annotations
 
 import http.server
+import os
 import socket
 import subprocess
 import sys
@@ -40,10 +41,16 @@ def wait_for(bake) -> Iterator:
     project = bake("default")
     python = install(project.path)
 
-    def run(*arguments: str, timeout: float = 60, interpreter: list[str] | None = None) -> Result:
+    def run(
+        *arguments: str,
+        timeout: float = 60,
+        interpreter: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Result:
         started = time.monotonic()
         completed = subprocess.run(
             [*(interpreter or [str(python)]), str(project.path / SCRIPT), *arguments],
+            env={**os.environ, **(env or {})},
             text=True,
             capture_output=True,
             timeout=timeout,
@@ -63,10 +70,13 @@ class Result:
 
 
 class Health(http.server.BaseHTTPRequestHandler):
-    """/ok answers 200, /busy 503, /private 401 (unless the request carries the right password)."""
+    """/ok answers 200, /busy 503, /private 401 (unless the request carries the right password),
+    /example 200 only when asked for the host example.com."""
 
     def do_GET(self) -> None:
         status = {"/ok": 200, "/busy": 503, "/private": 401}.get(self.path, 404)
+        if self.path == "/example":
+            status = 200 if self.headers.get("Host") == "example.com" else 400
         if self.path == "/private" and self.headers.get("Authorization") == "Basic dXNlcjpzM2NyZXQ=":
             status = 200
         self.send_response(status)
@@ -231,4 +241,107 @@ def test_a_unix_socket_health_endpoint(wait_for, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+    assert result.code == 0, result
+
+
+def serve_connections(handle) -> Iterator[int]:
+    """A TCP listener on a free port that hands each connection to `handle` in a thread."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=handle, args=(connection, stop), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def drip(connection: socket.socket, stop: threading.Event) -> None:
+    """An HTTP answer that never ends, one byte a second: each read succeeds in time."""
+    with connection:
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 3600:
+            if stop.wait(1):
+                return
+            try:
+                connection.send(bytes([byte]))
+            except OSError:
+                return
+
+
+def silence(connection: socket.socket, stop: threading.Event) -> None:
+    """Accept, then say nothing: what a broker's port does while its node hangs."""
+    with connection:
+        stop.wait(120)
+
+
+@pytest.fixture
+def dripping_server() -> Iterator[int]:
+    yield from serve_connections(drip)
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    yield from serve_connections(silence)
+
+
+def test_a_dripping_server_times_out_within_the_deadline(wait_for, dripping_server):
+    startup = wait_for("--help").seconds
+    result = wait_for("--timeout", "5", f"http://127.0.0.1:{dripping_server}/health/", timeout=30)
+    assert result.code == 3, result
+    assert result.seconds - startup <= 5 + 1, (startup, result)
+    assert "no complete answer" in result.output
+
+
+def test_a_silent_amqp_port_times_out_within_the_deadline(wait_for, silent_port):
+    startup = wait_for("--help").seconds
+    result = wait_for("--timeout", "5", f"amqp://guest:guest@127.0.0.1:{silent_port}//", timeout=30)
+    assert result.code == 3, result
+    assert result.seconds - startup <= 5 + 1, (startup, result)
+    assert f"rabbitmq at 127.0.0.1:{silent_port}" in result.output
+
+
+def test_urls_come_from_the_variables_named(wait_for, http_server):
+    environment = {"DATABASE_URL": require_server("PostgreSQL"), "HEALTH_URL": http_server}
+    result = wait_for("--timeout", "20", "DATABASE_URL", "HEALTH_URL/ok", env=environment)
+    assert result.code == 0, result
+    assert "(DATABASE_URL): ready" in result.output
+    assert "http at 127.0.0.1" in result.output and "/ok (HEALTH_URL): ready" in result.output
+    unset = wait_for("--timeout", "5", "NO_SUCH_URL")
+    assert unset.code == 2, unset
+    assert "NO_SUCH_URL is not set" in unset.output
+
+
+def test_credentials_are_never_printed(wait_for):
+    # A "#" in a password cuts the URL short: the parser then reads the password as the port.
+    unparsable = "postgres://app:s3cret#pass@127.0.0.1:5432/app"
+    for arguments, env in [
+        (["DATABASE_URL"], {"DATABASE_URL": unparsable}),
+        ([unparsable], {}),
+    ]:
+        result = wait_for("--timeout", "5", *arguments, env=env)
+        assert result.code == 2, result
+        assert "cannot be parsed" in result.output
+        assert "s3cret" not in result.output, result
+    broker = urlsplit(require_server("RabbitMQ"))
+    wrong = f"amqp://{broker.username}:wrong-password-123@{broker.hostname}:{broker.port}//"
+    refused = wait_for("--timeout", "30", "CELERY_BROKER_URL", env={"CELERY_BROKER_URL": wrong})
+    assert refused.code == 4, refused
+    assert "wrong-password-123" not in refused.output
+
+
+def test_the_host_header_can_be_the_site_s_name(wait_for, http_server):
+    assert wait_for("--timeout", "2", f"{http_server}/example").code == 3
+    result = wait_for("--timeout", "5", "--host", "example.com", f"{http_server}/example")
     assert result.code == 0, result

@@ -33,7 +33,8 @@ SECTIONS = (
 TARGET_LINE = re.compile(r"^  (?P<name>[a-z][a-z0-9_-]*)\s+(?P<description>\S.*)$")
 # Targets whose recipe is a Python command: `docker compose run` by default, `uv run` with LOCAL=1.
 PYTHON_TARGETS = {
-    *("migrate", "runserver", "manage", "console", "shell", "search-index"),
+    *("migrate", "makemigrations", "runserver", "createsuperuser", "manage", "check", "console", "shell"),
+    "search-index",
     *("lint", "format", "test", "coverage", "typecheck", "docs", "servedocs"),
     *("celery-worker", "celery-beat", "flower"),
 }
@@ -49,6 +50,8 @@ DIAGRAM_NODES = {
     "vue": "vite",
 }
 MAKE_HOW = "apt-get install make"
+# What a server in a container listens on, so that the port compose publishes reaches it.
+EVERY_INTERFACE = "0.0.0.0"  # noqa: S104
 TMUX_HOW = "apt-get install tmux tmuxinator"
 
 
@@ -186,8 +189,11 @@ def test_python_targets_run_in_docker_by_default_and_on_the_host_with_local(bake
         on_host = dry_run(project.path, target, LOCAL="1")
         assert re.search(r"^docker compose run --rm (\S+ )*django ", in_docker, re.M), (target, in_docker)
         assert "docker" not in on_host and re.search(r"^uv run ", on_host, re.M), (target, on_host)
-        # The same command both ways: only the prefix differs.
-        assert in_docker.split(" django ", 1)[1] == on_host.split("uv run ", 1)[1], target
+        # The same command both ways: only the prefix differs, and where a server listens (every
+        # interface of the container, the loopback of this machine).
+        assert in_docker.split(" django ", 1)[1] == on_host.split("uv run ", 1)[1].replace(
+            "127.0.0.1", EVERY_INTERFACE
+        ), target
 
 
 @pytest.mark.parametrize("named_bake", ["default", "minimal"])
@@ -228,6 +234,95 @@ def test_search_index_runs_the_projects_rebuild_command(default_project):
     command = dry_run(default_project.path, "search-index", LOCAL="1").split()[-1]
     slug = default_project.answers["project_slug"]
     assert (default_project.path / slug / "search" / "management" / "commands" / f"{command}.py").is_file()
+
+
+def test_servers_take_their_port_and_address_from_variables(default_project, tmp_path):
+    root = default_project.path
+    assert "runserver 127.0.0.1:8000" in dry_run(root, "runserver", LOCAL="1")
+    assert "runserver 127.0.0.1:8123" in dry_run(root, "runserver", LOCAL="1", PORT="8123")
+    assert f"runserver {EVERY_INTERFACE}:8000" in dry_run(root, "runserver", LOCAL="1", HOST=EVERY_INTERFACE)
+    # In the container the server listens on every interface; its port is published on this
+    # machine's loopback only.
+    in_docker = dry_run(root, "runserver", PORT="8123")
+    assert "--publish 127.0.0.1:8123:8123 " in in_docker and "runserver 0.0.0.0:8123" in in_docker
+    assert "--port 9100" in dry_run(root, "servedocs", LOCAL="1", DOCS_PORT="9100")
+    assert "--port=5600" in dry_run(root, "flower", LOCAL="1", FLOWER_PORT="5600")
+    # .env beside compose.yml sets them too; the environment and the command line win over it.
+    copy = tmp_path / "project"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".venv", "node_modules"))
+    (copy / ".env").write_text("DJANGO_PORT=8200\nVITE_PORT=8280\n", encoding="utf-8")
+    assert "runserver 127.0.0.1:8200" in dry_run(copy, "runserver", LOCAL="1")
+    assert (
+        "runserver 127.0.0.1:8300"
+        in make(copy, "-n", "runserver", "LOCAL=1", env={"DJANGO_PORT": "8300"}).stdout
+    )
+    assert "runserver 127.0.0.1:8400" in dry_run(copy, "runserver", LOCAL="1", PORT="8400")
+    shown = make(copy, "--eval", "show-vite-port: ; @echo vite=$(VITE_PORT)", "show-vite-port").stdout
+    assert shown.strip() == "vite=8280"
+
+
+def _without_tools(project: Path, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """make run with a PATH that holds no tool at all: no uv, no docker, no node."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir(exist_ok=True)
+    return subprocess.run(
+        [require_tool("make", MAKE_HOW), "--no-print-directory", *args],
+        cwd=project,
+        env={"PATH": str(empty), "HOME": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_missing_uv_or_docker_gets_a_hint(default_project, tmp_path):
+    local = _without_tools(default_project.path, tmp_path, "lint", "LOCAL=1")
+    assert local.returncode != 0
+    assert "uv is not installed: see https://docs.astral.sh/uv/" in local.stderr
+    for target in ("up", "test", "docs"):
+        docker = _without_tools(default_project.path, tmp_path, target)
+        assert docker.returncode != 0
+        assert "Docker is not installed" in docker.stderr and "LOCAL=1" in docker.stderr, (
+            target,
+            docker.stderr,
+        )
+    # make -n shows the commands whatever is installed.
+    assert _without_tools(default_project.path, tmp_path, "-n", "up").returncode == 0
+
+
+def test_a_stopped_docker_daemon_gets_a_hint(default_project, tmp_path):
+    docker = Path(require_tool("docker", "apt-get install docker.io (the client is enough)"))
+    bin_folder = tmp_path / "docker-only"
+    bin_folder.mkdir()
+    (bin_folder / "docker").symlink_to(docker)
+    stopped = subprocess.run(
+        [require_tool("make", MAKE_HOW), "--no-print-directory", "up"],
+        cwd=default_project.path,
+        env={
+            "PATH": str(bin_folder),
+            "HOME": str(tmp_path),
+            "DOCKER_HOST": f"unix://{tmp_path}/no-daemon.sock",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert stopped.returncode != 0
+    assert "Docker is not running: start it" in stopped.stderr and "LOCAL=1" in stopped.stderr
+
+
+def test_make_test_skips_the_frontend_without_a_usable_node_and_says_what_to_install(
+    default_project, tmp_path
+):
+    completed = _without_tools(default_project.path, tmp_path, "test", "LOCAL=1")
+    assert "Skipping the frontend tests. Node.js is not installed." in completed.stdout
+    assert "npm install --prefix ~/.local/node24 node@24" in completed.stdout
+    # Then the Python tests' turn: here they stop at the missing uv, never at Node.
+    assert "uv is not installed" in completed.stderr
+    refused = _without_tools(default_project.path, tmp_path, "frontend-test")
+    assert refused.returncode != 0 and "Node.js is not installed." in refused.stderr
 
 
 def test_manage_passes_args_through(default_project):

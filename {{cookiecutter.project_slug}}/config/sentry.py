@@ -11,12 +11,12 @@ from sentry_sdk.integrations.redis import RedisIntegration
 
 
 def init_sentry(dsn: str, environment: str, release: str, traces_sample_rate: float = 0.0) -> None:
-    """Start reporting to `dsn`; an empty DSN turns reporting off.
+    """Start reporting to `dsn`. The settings call it only when SENTRY_DSN is set.
 
     The SDK's defaults keep personal data (user names, addresses, cookies) out of the reports.
     """
     sentry_sdk.init(
-        dsn=dsn or None,
+        dsn=dsn,
         environment=environment,
         release=release,
         traces_sample_rate=traces_sample_rate,

@@ -27,6 +27,9 @@ HOST_WAIT_TIMEOUT=${HOST_WAIT_TIMEOUT:-120}
 PIDFILE=$VAR/run/supervisord.pid
 SOCKET=$VAR/run/supervisor.sock
 SESSION_FILE=$VAR/run/supervisord.sid
+# shellcheck disable=SC2016  # the name is text: a $ in it is never expanded
+PROJECT_NAME={{ cookiecutter.project_name | shell_word }}
+DOMAIN_NAME={{ cookiecutter.domain_name | shell_word }}
 
 die() {
     echo "deploy/host.sh: $*" >&2
@@ -89,6 +92,8 @@ render_site() {
     export NGINX_SERVER_NAME=${NGINX_SERVER_NAME:-localhost}
     export NGINX_STATIC_ROOT=${DJANGO_STATIC_ROOT:-$ROOT/staticfiles}
     export NGINX_MEDIA_ROOT=${DJANGO_MEDIA_ROOT:-$ROOT/media}
+    # A load balancer whose X-Forwarded-Proto nginx may believe; 0.0.0.0/32 matches no client.
+    export NGINX_TRUSTED_PROXY=${NGINX_TRUSTED_PROXY:-0.0.0.0/32}
     export NGINX_VAR_DIR=$VAR
     # Only ours: nginx's own variables ($host, $remote_addr...) must reach nginx untouched.
     nginx_vars=$(compgen -e | grep '^NGINX_' | sed 's/.*/${&}/' | tr '\n' ' ')
@@ -123,18 +128,12 @@ up() {
     # file allows only the real domain: host-up adds this host's names.
     export DJANGO_SECURE_SSL_REDIRECT=${DJANGO_SECURE_SSL_REDIRECT:-False}
     compose_environment
-    export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-{{ cookiecutter.domain_name }}},localhost,127.0.0.1"
+    export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-$DOMAIN_NAME},localhost,127.0.0.1"
     if ! running && (: <"/dev/tcp/127.0.0.1/$HOST_HTTP_PORT") 2>/dev/null; then
         die "port $HOST_HTTP_PORT is taken by another program: choose another with HOST_HTTP_PORT=..."
     fi
-    local -a services=("$DATABASE_URL")
-{%- if feature("redis_cache") %}
-    services+=("$REDIS_URL")
-{%- endif %}
-{%- if feature("celery") %}
-    services+=("$CELERY_BROKER_URL")
-{%- endif %}
-    wait_for "${services[@]}"
+    # Names: wait_for.py reads the URLs from the environment, so no password is in its argv.
+    wait_for DATABASE_URL{% if feature("redis_cache") %} REDIS_URL{% endif %}{% if feature("celery") %} CELERY_BROKER_URL{% endif %}
     python manage.py migrate --noinput
     python manage.py collectstatic --noinput --verbosity 0
 {%- if feature("nginx") %}
@@ -166,7 +165,7 @@ up() {
         tail -n 20 "$VAR"/log/*.log >&2
         die "/health/ did not answer; the programs' logs are in $VAR/log/"
     fi
-    echo "{{ cookiecutter.project_name }} is up: http://127.0.0.1:$HOST_HTTP_PORT/ (make host-status, make host-logs, make host-down)"
+    echo "$PROJECT_NAME is up: http://127.0.0.1:$HOST_HTTP_PORT/ (make host-status, make host-logs, make host-down)"
 }
 
 session_pids() {
@@ -202,14 +201,14 @@ down() {
         fi
     fi
     rm -f "$PIDFILE" "$SESSION_FILE"
-    echo "{{ cookiecutter.project_name }} is down."
+    echo "$PROJECT_NAME is down."
 }
 
 status() {
     if [[ -x $VENV/bin/supervisorctl ]] && running; then
         supervisorctl status
     else
-        echo "{{ cookiecutter.project_name }} is not running on this host (make host-up)."
+        echo "$PROJECT_NAME is not running on this host (make host-up)."
         return 3
     fi
 }

@@ -3,13 +3,13 @@ import { fileURLToPath, URL } from 'node:url'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig, loadEnv } from 'vite'
 
-// The dev server is the developer's front door on port 8080: it serves the Vue app with hot
-// reload and hands everything that belongs to Django over to runserver.
-const DEV_SERVER_PORT = 8080
-
+// The dev server is the developer's front door (port VITE_PORT, 8080 by default): it serves the
+// Vue app with hot reload and hands everything that belongs to Django over to runserver
+// (DJANGO_PORT, 8000 by default). `make frontend-dev` passes both on from .env or its command line.
 export default defineConfig(({ mode }) => {
   const env = loadEnv(mode, process.cwd(), '')
-  const django = env.DJANGO_DEV_SERVER_URL || 'http://127.0.0.1:8000'
+  const devServerPort = Number(env.VITE_PORT || 8080)
+  const django = env.DJANGO_DEV_SERVER_URL || `http://127.0.0.1:${env.DJANGO_PORT || 8000}`
   // changeOrigin stays off: Django must see the browser's Host, which its CSRF check compares
   // with the Origin header.
   const toDjango = { target: django, changeOrigin: false }
@@ -23,13 +23,13 @@ export default defineConfig(({ mode }) => {
     },
     // The build lands in the Django package's static folder, so Django serves it under
     // STATIC_URL + "frontend/"; django-vite asks the dev server for the same paths, so one base
-    // serves both. http://localhost:8080/ redirects to it.
+    // serves both. The dev server's root redirects to it.
     base: '/static/frontend/',
     server: {
-      port: DEV_SERVER_PORT,
+      port: devServerPort,
       strictPort: true,
-      // Pages rendered by Django (port 8000) load their assets from here, not from themselves.
-      origin: `http://localhost:${DEV_SERVER_PORT}`,
+      // Pages rendered by Django load their assets from here, not from themselves.
+      origin: `http://localhost:${devServerPort}`,
       proxy: {
         '/api/': toDjango,
         '/admin/': toDjango,

@@ -1,7 +1,7 @@
 ##@ Bare-metal production
 
-# The port the production shape answers on when started by host-up; 8088 stays clear of
-# runserver (8000), GlitchTip (8001), flower (5555) and the Vite dev server (8080).
+# The port the production shape answers on when started by host-up; 8088 stays clear of the
+# development servers (runserver 8000{% if feature("sentry") %}, GlitchTip 8001{% endif %}{% if feature("celery") %}, flower 5555{% endif %}{% if feature("vue") %}, Vite 8080{% endif %}).
 HOST_HTTP_PORT ?= 8088
 export HOST_HTTP_PORT
 

@@ -1,11 +1,15 @@
 """Wait until the backing services answer at the protocol level, then exit.
 
-    python compose/django/wait_for.py [--timeout SECONDS] URL [URL ...]
+    python compose/django/wait_for.py [--timeout SECONDS] [--host HOST] SERVICE [SERVICE ...]
 
 The container entrypoint and the bare-metal start-up both call it before Django starts, with the
-URLs of the services that are configured. An open TCP port does not mean ready (PostgreSQL
-accepts connections while it replays its WAL, a broker before its vhost exists), so each URL is
-checked the way the application will use it:
+services that are configured. A SERVICE is the name of an environment variable that holds the
+URL (DATABASE_URL), optionally followed by a path to append (ELASTICSEARCH_URL/_cluster/health),
+or a URL without credentials (http://localhost:8000/health/): URLs with passwords belong in the
+environment, not on a command line that `ps` shows to every user.
+
+An open TCP port does not mean ready (PostgreSQL accepts connections while it replays its WAL, a
+broker before its vhost exists), so each URL is checked the way the application will use it:
 
     postgres://, postgresql://, pgsql://, postgis://   connect and run SELECT 1     (psycopg)
     redis://, rediss://                               PING                          (redis)
@@ -20,9 +24,12 @@ checked the way the application will use it:
                                                       http+unix://%2Frun%2Fgunicorn.sock/health/
 
 Every network check opens a TCP connection first, so a closed port fails in milliseconds, driver
-or not.
+or not. --timeout is one deadline for everything: an attempt that has not finished when it comes
+(a server that answers one byte a second, a port that accepts and says nothing) is abandoned.
+--host sets the Host header of the HTTP checks (a site's own name, which ALLOWED_HOSTS lists).
 Drivers are imported only for the schemes asked for: a project without Redis or a broker does
-not need their libraries. User names and passwords are never printed.
+not need their libraries. User names and passwords are never printed, nor is a URL that cannot
+be parsed (it may hold a password).
 
 Exit status:
     0  every service is ready
@@ -37,8 +44,12 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import os
+import queue
+import re
 import socket
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -68,6 +79,13 @@ class Refused(Exception):
     """The service answered and said no; trying again would get the same answer (exit 4)."""
 
 
+# An environment variable's name, and a path to append to its URL.
+VARIABLE = re.compile(r"(?P<name>[A-Z_][A-Z0-9_]*)(?P<path>/.*)?")
+
+# Every user name and password of the URLs given: nothing printed may contain them.
+SECRETS: set[str] = set()
+
+
 @dataclass(frozen=True)
 class Service:
     url: str
@@ -75,6 +93,8 @@ class Service:
     kind: str
     port: int
     check: Callable[[Service, float], None]
+    variable: str | None = None
+    host_header: str | None = None
 
     @property
     def socket_path(self) -> str:
@@ -83,9 +103,10 @@ class Service:
     @property
     def label(self) -> str:
         path = self.parts.path if self.parts.path not in ("", "/") else ""
+        source = f" ({self.variable})" if self.variable else ""
         if self.kind == "http+unix":
-            return f"{self.kind} at {self.socket_path}{path}"
-        return f"{self.kind} at {self.parts.hostname}:{self.port}{path}"
+            return f"{self.kind} at {self.socket_path}{path}{source}"
+        return f"{self.kind} at {self.parts.hostname}:{self.port}{path}{source}"
 
 
 def tcp_open(service: Service, timeout: float) -> None:
@@ -181,11 +202,13 @@ def check_http(service: Service, timeout: float) -> None:
     netloc = parts.netloc.rpartition("@")[2]
     # Only http:// and https:// come here (CHECKS), never file:// or a custom scheme.
     request = urllib.request.Request(urlunsplit(parts._replace(netloc=netloc)))  # noqa: S310
+    if service.host_header:
+        request.add_header("Host", service.host_header)
     if parts.username is not None:
         credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
         request.add_header("Authorization", "Basic " + base64.b64encode(credentials.encode()).decode())
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 # nosec B310 http(s) only
             response.read()
     except urllib.error.HTTPError as error:
         if error.code in (401, 403):
@@ -197,9 +220,9 @@ def check_http(service: Service, timeout: float) -> None:
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, socket_path: str, timeout: float) -> None:
-        # The Host header: the server behind the socket must allow "localhost".
-        super().__init__("localhost", timeout=timeout)
+    def __init__(self, socket_path: str, timeout: float, host: str) -> None:
+        # `host` is only the Host header: the connection goes to the socket.
+        super().__init__(host, timeout=timeout)
         self.socket_path = socket_path
 
     def connect(self) -> None:
@@ -209,7 +232,7 @@ class UnixHTTPConnection(http.client.HTTPConnection):
 
 
 def check_http_unix(service: Service, timeout: float) -> None:
-    connection = UnixHTTPConnection(service.socket_path, timeout)
+    connection = UnixHTTPConnection(service.socket_path, timeout, service.host_header or "localhost")
     path = service.parts.path or "/"
     if service.parts.query:
         path += "?" + service.parts.query
@@ -247,27 +270,89 @@ CHECKS: dict[str, tuple[str, int, Callable[[Service, float], None]]] = {
 }
 
 
-def parse(url: str) -> Service:
+def remember_secrets(url: str) -> None:
+    """Note the credentials of a URL, however malformed, before anything about it is printed."""
+    userinfo = urlsplit(url).netloc.rpartition("@")[0] if "://" in url else ""
+    if ":" in userinfo:
+        password = userinfo.split(":", 1)[1]
+        # Shorter strings would blank out ordinary words of the messages.
+        SECRETS.update(secret for secret in (password, unquote(password)) if len(secret) >= 4)
+
+
+def parse(argument: str, host_header: str | None = None) -> Service:
+    variable = None
+    named = VARIABLE.fullmatch(argument)
+    if named:
+        variable = named["name"]
+        value = os.environ.get(variable, "")
+        if not value:
+            raise BadURL(f"{variable} is not set (or empty) in the environment")
+        url = value.rstrip("/") + named["path"] if named["path"] else value
+        where = variable
+    else:
+        url, where = argument, "a"
+    remember_secrets(url)
     parts = urlsplit(url)
     if parts.scheme not in CHECKS:
-        scheme = parts.scheme or "no scheme"
-        raise BadURL(f"{scheme!r}: unknown URL scheme; known: {', '.join(CHECKS)}")
+        scheme = repr(parts.scheme) if parts.scheme else "no scheme"
+        raise BadURL(f"{where} URL with {scheme}: unknown URL scheme; known: {', '.join(CHECKS)}")
     kind, default_port, check = CHECKS[parts.scheme]
+    service = Service(
+        url=url, parts=parts, kind=kind, port=0, check=check, variable=variable, host_header=host_header
+    )
     if kind == "http+unix":
         if not parts.netloc.startswith("%2F"):
-            raise BadURL("http+unix:// URL without an absolute, percent-encoded socket path")
-        return Service(url=url, parts=parts, kind=kind, port=0, check=check)
-    if not parts.hostname:
-        raise BadURL(f"{parts.scheme}:// URL without a host")
+            raise BadURL(f"{where} http+unix:// URL without an absolute, percent-encoded socket path")
+        return service
     try:
-        port = parts.port or default_port
+        hostname, port = parts.hostname, parts.port or default_port
     except ValueError as error:
-        raise BadURL(f"{kind} URL with a bad port: {error}") from error
-    return Service(url=url, parts=parts, kind=kind, port=port, check=check)
+        # The parser's message quotes the URL, password and all: it is not repeated here.
+        raise BadURL(
+            f"{where} {kind} URL that cannot be parsed (percent-encode special characters in the "
+            "user name and password)"
+        ) from error
+    if not hostname:
+        raise BadURL(f"{where} {kind} URL without a host")
+    return Service(
+        url=url, parts=parts, kind=kind, port=port, check=check, variable=variable, host_header=host_header
+    )
+
+
+def redact(message: str) -> str:
+    for secret in sorted(SECRETS, key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
 
 
 def say(message: str) -> None:
-    print(f"wait_for: {message}", file=sys.stderr, flush=True)
+    print(f"wait_for: {redact(message)}", file=sys.stderr, flush=True)
+
+
+def attempt(service: Service, timeout: float) -> None:
+    """One check, given up after `timeout` seconds whatever the driver is doing.
+
+    Drivers time out each socket operation, not the whole exchange: a server that drips one byte
+    a second, or accepts and never speaks, holds them far longer. The check runs in a daemon
+    thread; one that has not finished in time is left behind and dies with the process.
+    """
+    outcome: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            service.check(service, timeout)
+        except BaseException as error:  # handed over to the waiting thread, which raises it
+            outcome.put(error)
+        else:
+            outcome.put(None)
+
+    threading.Thread(target=run, name=service.label, daemon=True).start()
+    try:
+        error = outcome.get(timeout=timeout)
+    except queue.Empty:
+        raise NotReady(f"no complete answer within {timeout:.1f}s") from None
+    if error is not None:
+        raise error
 
 
 def wait(services: list[Service], timeout: float) -> int:
@@ -278,8 +363,10 @@ def wait(services: list[Service], timeout: float) -> int:
     while True:
         for service in list(pending):
             remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
             try:
-                service.check(service, max(0.1, min(ATTEMPT_TIMEOUT, remaining)))
+                attempt(service, min(ATTEMPT_TIMEOUT, remaining))
             except NotReady as error:
                 reason = str(error)
                 if last_reason.get(service.url) != reason:
@@ -316,14 +403,19 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="give up after this many seconds in all (default: 60)",
     )
+    parser.add_argument("--host", help="the Host header of HTTP checks (default: the URL's host)")
     parser.add_argument(
-        "urls", nargs="+", metavar="URL", help="service URL, e.g. postgres://user:pass@host/db"
+        "services",
+        nargs="+",
+        metavar="SERVICE",
+        help="a variable holding a URL (DATABASE_URL, ELASTICSEARCH_URL/_cluster/health) or a URL "
+        "without credentials",
     )
     arguments = parser.parse_args(argv)
     if arguments.timeout <= 0:
         parser.error("--timeout must be positive")
     try:
-        services = [parse(url) for url in arguments.urls]
+        services = [parse(service, arguments.host) for service in arguments.services]
         return wait(services, arguments.timeout)
     except BadURL as error:
         say(f"error: {error}")

@@ -16,10 +16,6 @@ import tempfile
 from pathlib import Path
 
 import environ
-{%- if feature("sentry") %}
-
-from config.sentry import init_sentry
-{%- endif %}
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
@@ -47,11 +43,11 @@ def service_url(variable: str, service: str, embedded: str) -> str:
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-TIME_ZONE = "{{ cookiecutter.timezone }}"
+TIME_ZONE = {{ cookiecutter.timezone | py_string }}
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
 USE_TZ = True
-SITE_NAME = {{ cookiecutter.project_name | tojson }}
+SITE_NAME = {{ cookiecutter.project_name | py_string }}
 
 # Database
 DATABASES = {
@@ -59,9 +55,16 @@ DATABASES = {
         service_url("DATABASE_URL", "database", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
     ),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No transaction around every request: most pages only read, and a BEGIN/COMMIT pair each cost
+# ~4% of the home page in the benchmark. Views that write more than one row wrap the writes in
+# `transaction.atomic()` themselves.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: opening one costs a TCP and authentication round trip per request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No `SELECT 1` before the first query of each request (CONN_HEALTH_CHECKS): it made the home
+# page 75% slower in the benchmark. A connection the server dropped fails one query,
+# Django marks it unusable and closes it at the end of that request; the next opens a fresh one.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=False)
 {%- if cookiecutter.django_version == "5.2" %}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 {%- endif %}
@@ -78,7 +81,10 @@ CACHES = {
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL,
         # Several projects (and test runs) may share one Redis: keep each one's keys apart.
-        "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="{{ cookiecutter.project_slug }}"),
+        "KEY_PREFIX": env.str(
+            "DJANGO_CACHE_KEY_PREFIX",
+            default="{{ cookiecutter.project_slug }}",
+        ),
         # Fail fast when Redis is away rather than hang the request.
         "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
 {%- else %}
@@ -101,6 +107,7 @@ DJANGO_APPS = [
     "django.contrib.admin",
 ]
 THIRD_PARTY_APPS = [
+    "axes",
     "health_check",
 {%- if feature("celery_beat_database") %}
     "django_celery_beat",
@@ -129,6 +136,12 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+{%- if feature("csp_package") %}
+    "csp.middleware.CSPMiddleware",
+{%- else %}
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+{%- endif %}
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +149,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout noted during sign-in into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +159,20 @@ WSGI_APPLICATION = "config.wsgi.application"
 # Users
 AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "admin:login"
+# Password guessing: django-axes counts failed sign-ins wherever Django authenticates (the
+# admin's form{% if feature("vue") %}, the API's /api/session/{% endif %}) and answers 429 once a username has failed
+# AXES_FAILURE_LIMIT times from one address, until the cool-off has passed or a success resets
+# the count. Chosen over DRF's throttles because it guards every sign-in, not only the API's,
+# and keeps its counts in the database: the same for every web process whatever the cache
+# backend (a local-memory cache would count per process). `manage.py axes_reset` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.float("DJANGO_AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -193,13 +222,13 @@ STORAGES = {
 DJANGO_VITE = {
     "default": {
         "dev_mode": env.bool("DJANGO_VITE_DEV_MODE", default=DEBUG),
-        "dev_server_port": 8080,
+        "dev_server_port": env.int("VITE_PORT", default=8080),
         "static_url_prefix": "frontend",
         "manifest_path": APPS_DIR / "static" / "frontend" / ".vite" / "manifest.json",
     },
 }
-# A missing manifest stops the server at start-up instead ({{ cookiecutter.project_slug }}/vue/build.py),
-# so that `check --deploy` and collectstatic work before the frontend is built.
+# A missing manifest stops the server at start-up instead (see the vue app's build.py), so
+# that `check --deploy` and collectstatic work before the frontend is built.
 SILENCED_SYSTEM_CHECKS = ["django_vite.W001"]
 
 REST_FRAMEWORK = {
@@ -208,18 +237,51 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "{{ cookiecutter.project_name }} API",
+    "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": "The JSON API of the Vue frontend, authenticated by Django's session.",
-    "VERSION": "{{ cookiecutter.version }}",
+    "VERSION": {{ cookiecutter.version | py_string }},
     "SERVE_INCLUDE_SCHEMA": False,
 }
 {%- endif %}
+
+# /health/ (readiness): the services' probes are reused for this long in each web process, so
+# that polling it fast cannot load the services; the overall status is public, the services'
+# details go to staff and to callers sending this token in an X-Health-Check-Token header
+# (empty: no token accepted). /health/live/ probes nothing.
+HEALTH_CHECK_CACHE_SECONDS = env.float("HEALTH_CHECK_CACHE_SECONDS", default=5.0)
+HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
 
 # Security defaults that hold everywhere; production.py adds the HTTPS-only ones.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy on every response: scripts, styles, images and fonts from this origin
+# only (the Vue build is served from /static/ like any other static file), no inline code, no
+# plugins, no framing.
+CONTENT_SECURITY_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+{%- if feature("csp_package") %}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CONTENT_SECURITY_DIRECTIVES}
+{%- else %}
+SECURE_CSP = CONTENT_SECURITY_DIRECTIVES
+{%- endif %}
+# Browser features no page here uses, denied to the pages and to anything they might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in ["camera", "display-capture", "geolocation", "microphone", "payment", "usb"]
+}
+# Error reports (mails to ADMINS, the debug page) hide the passwords inside service URLs too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "{{ cookiecutter.project_slug }}.core.reporting.CredentialHidingFilter"
 
 # E-mail
 {%- if cookiecutter.django_version == "5.2" %}
@@ -254,9 +316,9 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 {%- if cookiecutter.django_version == "5.2" %}
-ADMINS = [({{ cookiecutter.author_name | tojson }}, {{ cookiecutter.email | tojson }})]
+ADMINS = [({{ cookiecutter.author_name | py_string }}, {{ cookiecutter.email | py_string }})]
 {%- else %}
-ADMINS = [{{ cookiecutter.email | tojson }}]
+ADMINS = [{{ cookiecutter.email | py_string }}]
 {%- endif %}
 MANAGERS = ADMINS
 
@@ -279,7 +341,10 @@ CELERY_BROKER_URL = service_url("CELERY_BROKER_URL", "broker", "memory://")
 CELERY_TASK_ALWAYS_EAGER = "broker" in EMBEDDED_SERVICES
 CELERY_TASK_EAGER_PROPAGATES = True
 # Each deployment (and each test run) consumes only its own queue on a shared broker.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="{{ cookiecutter.project_slug }}")
+CELERY_TASK_DEFAULT_QUEUE = env.str(
+    "CELERY_TASK_DEFAULT_QUEUE",
+    default="{{ cookiecutter.project_slug }}",
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -325,14 +390,25 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # Elasticsearch: without it the search page says search is off.
 ELASTICSEARCH_URL = service_url("ELASTICSEARCH_URL", "search", "")
 # Index names start with this, so that several deployments (and test runs) share one cluster.
-ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="{{ cookiecutter.project_slug }}")
+ELASTICSEARCH_INDEX_PREFIX = env.str(
+    "ELASTICSEARCH_INDEX_PREFIX",
+    default="{{ cookiecutter.project_slug }}",
+)
 {%- endif %}
 {%- if feature("sentry") %}
 
-# Sentry: errors go to SENTRY_DSN (GlitchTip in local development); no DSN, no reporting.
+# Sentry: errors go to SENTRY_DSN (GlitchTip in local development). No DSN, no SDK at all: even
+# with nothing to send, its Django integration wraps every request, a quarter of the home page's
+# time in the benchmark (docs/performance.md).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="local")
-SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="{{ cookiecutter.project_slug }}@{{ cookiecutter.version }}")
+SENTRY_RELEASE = env.str(
+    "SENTRY_RELEASE",
+    default="{{ cookiecutter.project_slug }}@{{ cookiecutter.version }}",
+)
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
-init_sentry(SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_RELEASE, SENTRY_TRACES_SAMPLE_RATE)
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_RELEASE, SENTRY_TRACES_SAMPLE_RATE)
 {%- endif %}

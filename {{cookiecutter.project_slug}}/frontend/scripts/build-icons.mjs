@@ -25,5 +25,8 @@ for (const name of icons) {
 }
 const { result } = await spriter.compileAsync()
 await mkdir(join(root, 'src', 'assets'), { recursive: true })
-await writeFile(target, result.symbol.sprite.contents)
+// svg-sprite hides an inline sprite with a style attribute, which the Content-Security-Policy
+// (style-src 'self') blocks; IconSprite.vue's stylesheet hides it instead.
+const sprite = result.symbol.sprite.contents.toString().replace(/(<svg\b[^>]*?)\s+style="[^"]*"/, '$1')
+await writeFile(target, sprite)
 console.log(`icons: ${icons.length} icon(s) -> ${target}`)

@@ -10,10 +10,10 @@ export interface CurrentUser {
   csrf_token: string
 }
 
-/** The report of /health/: each service is "ok" or "error: <reason>". */
+/** The report of /health/: each service is "ok" or "error: <reason>", listed for staff only. */
 export interface ServiceStatus {
   status: 'ok' | 'error'
-  services: Record<string, string>
+  services?: Record<string, string>
 }
 
 export class ApiError extends Error {

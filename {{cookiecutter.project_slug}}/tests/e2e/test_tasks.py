@@ -12,7 +12,8 @@ from .conftest import fetch
 COMPLETION_TIMEOUT_MS = 30_000
 
 
-def test_the_tasks_page_queues_a_task_that_the_worker_completes(page: Page, screenshot):
+def test_the_tasks_page_queues_a_task_that_the_worker_completes(logged_in_page: Page, screenshot):
+    page = logged_in_page
     page.goto("/tasks/")
     page.fill("#seconds", "0")
     with page.expect_response(lambda response: response.url.endswith("/tasks/demo/")) as queued:

@@ -23,5 +23,7 @@ class ServiceStatusSerializer(serializers.Serializer):
 
     status = serializers.ChoiceField(choices=["ok", "error"])
     services = serializers.DictField(
-        child=serializers.CharField(), help_text='Service name -> "ok" or "error: <reason>".'
+        child=serializers.CharField(),
+        required=False,
+        help_text='Service name -> "ok" or "error: <reason>"; for staff only.',
     )

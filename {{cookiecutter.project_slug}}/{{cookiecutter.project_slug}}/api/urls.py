@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny, IsAdminUser
 
 from .views import CurrentUserView, ServiceStatusView, SessionView
 
@@ -8,5 +10,10 @@ urlpatterns = [
     path("me/", CurrentUserView.as_view(), name="me"),
     path("session/", SessionView.as_view(), name="session"),
     path("health/", ServiceStatusView.as_view(), name="health"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The schema maps every endpoint: open while developing (DEBUG), staff only elsewhere.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[AllowAny] if settings.DEBUG else [IsAdminUser]),
+        name="schema",
+    ),
 ]

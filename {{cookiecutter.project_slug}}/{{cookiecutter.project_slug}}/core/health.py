@@ -1,5 +1,9 @@
 """The services behind /health/, each probed by a django-health-check check.
 
+Probes run at most once per HEALTH_CHECK_CACHE_SECONDS in each web process, whatever the rate of
+requests: monitors and load balancers polling /health/ fast cannot load the services (or the
+site) with probes. Load balancers poll /health/live/, which probes nothing.
+
 Service names in the JSON answer (only those this deployment uses):
 - database: the default database, with `SELECT 1`;
 - cache: a write and a read through Django's default cache{% if feature("redis_cache") %} (Redis when REDIS_URL is set){% endif %};
@@ -11,14 +15,18 @@ Service names in the JSON answer (only those this deployment uses):
 {%- endif %}
 """
 
-{% if feature("elasticsearch") -%}
+import asyncio
 import dataclasses
+{%- if feature("elasticsearch") %}
 import datetime
+{%- endif %}
+import secrets
+import threading
+import time
 
-{% endif -%}
-{% if feature("celery") or feature("elasticsearch") -%}
+from asgiref.sync import async_to_sync
 from django.conf import settings
-{% endif -%}
+from django.http import HttpRequest
 {% if feature("elasticsearch") -%}
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as elasticsearch_errors
@@ -79,3 +87,61 @@ def configured_checks() -> dict[str, HealthCheck]:
         checks["search"] = ElasticsearchCluster(url=settings.ELASTICSEARCH_URL)
 {%- endif %}
     return checks
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """Service name -> "ok" or "error: <reason>", as probed at `taken_at` (time.monotonic())."""
+
+    services: dict[str, str]
+    taken_at: float
+
+    @property
+    def healthy(self) -> bool:
+        return all(state == "ok" for state in self.services.values())
+
+
+async def probe() -> dict[str, str]:
+    """Every configured service, probed concurrently."""
+    checks = configured_checks()
+    results = await asyncio.gather(*(check.get_result(None) for check in checks.values()))
+    return {
+        name: f"error: {result.error}" if result.error else "ok"
+        for name, result in zip(checks, results, strict=True)
+    }
+
+
+_last_report: Report | None = None
+# One probe at a time per process: threads (gthread workers) arriving meanwhile wait and share it.
+_probing = threading.Lock()
+
+
+def current_report() -> Report:
+    """The last report if younger than HEALTH_CHECK_CACHE_SECONDS, else a new probe."""
+    global _last_report
+    with _probing:
+        report = _last_report
+        if report is None or time.monotonic() - report.taken_at >= settings.HEALTH_CHECK_CACHE_SECONDS:
+            started = time.monotonic()
+            report = _last_report = Report(async_to_sync(probe)(), started)
+        return report
+
+
+def forget_report() -> None:
+    """Probe again at the next request (tests that take a service down)."""
+    global _last_report
+    _last_report = None
+
+
+def may_see_details(request: HttpRequest) -> bool:
+    """Staff, or a caller presenting HEALTH_CHECK_TOKEN in the X-Health-Check-Token header.
+
+    Anyone else learns the overall status only: which service fails, and why, tells an attacker
+    what the site runs on and when it is weak.
+    """
+    token = settings.HEALTH_CHECK_TOKEN
+    presented = request.headers.get("X-Health-Check-Token", "")
+    if token and presented and secrets.compare_digest(presented.encode(), token.encode()):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_staff)

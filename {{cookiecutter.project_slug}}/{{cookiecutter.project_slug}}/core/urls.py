@@ -1,9 +1,10 @@
 from django.urls import path
 
-from .views import HealthView, HomeView
+from .views import HomeView, liveness, readiness
 
 app_name = "core"
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("health/", HealthView.as_view(), name="health"),
+    path("health/", readiness, name="health"),
+    path("health/live/", liveness, name="health-live"),
 ]

@@ -74,16 +74,22 @@ def test_sign_out_ends_the_session_and_needs_the_csrf_token(browser: Client, ada
     assert browser.get("/api/me/").json()["authenticated"] is False
 
 
-def test_health_gives_the_report_of_the_health_page(client: Client) -> None:
-    api = client.get("/api/health/")
-    page = client.get("/health/", headers={"Accept": "application/json"})
+def test_health_gives_the_report_of_the_health_page(admin_client: Client, client: Client) -> None:
+    api = admin_client.get("/api/health/")
+    page = admin_client.get("/health/", headers={"Accept": "application/json"})
     assert api.status_code == page.status_code == 200
     assert api.json() == page.json()
     assert api.json()["services"]["database"] == "ok"
+    assert client.get("/api/health/").json() == {"status": "ok"}
 
 
-def test_schema_documents_every_endpoint(client: Client) -> None:
+def test_schema_is_for_staff_only(client: Client) -> None:
     response = client.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
+    assert response.status_code == 403
+
+
+def test_schema_documents_every_endpoint(admin_client: Client) -> None:
+    response = admin_client.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert {"/api/me/", "/api/session/", "/api/health/"} <= set(paths)

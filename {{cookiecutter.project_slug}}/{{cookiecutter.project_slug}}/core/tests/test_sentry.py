@@ -2,6 +2,9 @@
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,8 +62,11 @@ def sentry_server() -> Iterator[str]:
     thread.start()
     yield f"http://publickey@127.0.0.1:{server.server_port}/1"
     server.shutdown()
-    # Back to what the settings configured.
-    init_sentry(settings.SENTRY_DSN, settings.SENTRY_ENVIRONMENT, settings.SENTRY_RELEASE)
+    # Back to what the settings configured: no client when there is no DSN.
+    if settings.SENTRY_DSN:
+        init_sentry(settings.SENTRY_DSN, settings.SENTRY_ENVIRONMENT, settings.SENTRY_RELEASE)
+    else:
+        sentry_sdk.get_global_scope().set_client(None)
 
 
 def events(bodies: list[bytes]) -> list[dict]:
@@ -90,8 +96,17 @@ def test_an_unhandled_error_is_reported(sentry_server: str) -> None:
     assert reported[0]["release"] == "test-release"
 
 
-def test_no_dsn_reports_nothing() -> None:
-    init_sentry("", "test", "test-release")
-    client = sentry_sdk.get_client()
-    assert client.dsn is None
-    assert client.transport is None
+def test_no_dsn_no_sdk() -> None:
+    """Without SENTRY_DSN the settings leave the SDK alone: no client, no integration installed."""
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    environment.pop("SENTRY_DSN", None)
+    probe = (
+        "import django, sys; django.setup(); import sentry_sdk; "
+        "from sentry_sdk.integrations import _installed_integrations; "
+        "print(sentry_sdk.is_initialized(), sorted(_installed_integrations))"
+    )
+    # A process of its own: this one may have initialised the SDK in another test.
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=environment, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "[]"], result.stderr

@@ -17,8 +17,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from config.celery_app import app
 from {{ cookiecutter.project_slug }}.tasks.models import DemoTaskRun
+
+from config.celery_app import app
 
 pytestmark = [pytest.mark.service("broker"), pytest.mark.django_db(transaction=True)]
 

@@ -44,9 +44,11 @@ def write_manifest(folder: Path) -> Path:
 def test_page_loads_the_app_from_the_vite_dev_server_in_dev_mode(client: Client) -> None:
     response = client.get("/app/")
     assert response.status_code == 200
-    assert '<div id="app"></div>' in response.text
+    assert '<div id="app">' in response.text
     assert 'src="http://localhost:8080/static/frontend/@vite/client"' in response.text
     assert 'src="http://localhost:8080/static/frontend/src/main.ts"' in response.text
+    # What stays on the page when the dev server is not running (the app replaces it otherwise).
+    assert "not answering on port 8080: start it with <code>make frontend-dev</code>" in response.text
 
 
 @pytest.mark.django_db
@@ -57,6 +59,7 @@ def test_page_loads_the_built_files_named_in_the_manifest(client: Client, vite, 
     assert 'src="/static/frontend/assets/main-AbCd1234.js"' in response.text
     assert 'href="/static/frontend/assets/main-EfGh5678.css"' in response.text
     assert "8080" not in response.text
+    assert "make frontend-dev" not in response.text
 
 
 def test_a_server_without_a_build_refuses_to_start_and_says_how_to_build(vite, tmp_path: Path) -> None:

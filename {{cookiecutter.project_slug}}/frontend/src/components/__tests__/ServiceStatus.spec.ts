@@ -17,6 +17,14 @@ describe('ServiceStatus', () => {
     expect(wrapper.findAll('li').map((item) => item.text())).toEqual(['database: ok', 'cache: ok'])
   })
 
+  it('shows the overall status alone to callers the API lists no services for', async () => {
+    answerFetch({ 'GET /api/health/': { status: 503, body: { status: 'error' } } })
+    const wrapper = mount(ServiceStatus)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="service-status"]').text()).toBe('Something is wrong')
+    expect(wrapper.find('.services').exists()).toBe(false)
+  })
+
   it('reports a failing service, which the API answers with 503', async () => {
     answerFetch({
       'GET /api/health/': {

@@ -42,7 +42,8 @@
     return row;
   }
 
-  form.addEventListener("submit", (event) => {
+  // Signed-out visitors get no form (queueing needs a user), only the runs' progress.
+  form?.addEventListener("submit", (event) => {
     event.preventDefault();
     fetch(form.action, {
       method: "POST",
