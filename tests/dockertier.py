@@ -62,10 +62,12 @@ HOW_TO_START = (
 # Elasticsearch and GlitchTip have no stand-in (they cannot be pulled here): the tier's bakes
 # leave them out, and the tier says so.
 WITHOUT_STAND_IN = {"use_elasticsearch": False, "use_sentry": False}
+# Each bake gets a project name of its own, so that its image tags (<slug>-local-django, ...)
+# carry the tier's name and meet no other bake's or checkout's on a shared engine.
 DOCKER_BAKES: dict[str, dict[str, Any]] = {
-    "default": {**NAMED["default"], **WITHOUT_STAND_IN},
-    "minimal": dict(NAMED["minimal"]),
-    "redis-broker": {**NAMED["redis-broker"], **WITHOUT_STAND_IN},
+    "default": {"project_name": "BPC Docker default", **NAMED["default"], **WITHOUT_STAND_IN},
+    "minimal": {"project_name": "BPC Docker minimal", **NAMED["minimal"]},
+    "redis-broker": {"project_name": "BPC Docker redis broker", **NAMED["redis-broker"], **WITHOUT_STAND_IN},
 }
 LEFT_OUT = (
     "Elasticsearch and GlitchTip (Sentry): no stand-in image, so the docker tier's bakes leave them out"
