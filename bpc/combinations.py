@@ -30,19 +30,23 @@ SERVICE_OPTIONS = (
     "editor",
 )
 
+MINIMAL: dict[str, Any] = {
+    "use_redis": False,
+    "use_celery": False,
+    "use_elasticsearch": False,
+    "use_nginx": False,
+    "use_sentry": False,
+    "use_tmuxinator": False,
+    "ci_tool": "none",
+    "frontend": "none",
+}
+
 NAMED: dict[str, dict[str, Any]] = {
     "default": {},
-    "minimal": {
-        "use_redis": False,
-        "use_celery": False,
-        "use_elasticsearch": False,
-        "use_nginx": False,
-        "use_sentry": False,
-        "use_tmuxinator": False,
-        "ci_tool": "none",
-        "frontend": "none",
-    },
+    "minimal": dict(MINIMAL),
     "redis-broker": {"use_redis": False, "celery_broker": "redis"},
+    "django-6.1": {"django_version": "6.1"},
+    "django-6.1-minimal": {"django_version": "6.1", **MINIMAL},
     "gitlab-pycharm": {"ci_tool": "gitlab", "editor": "pycharm", "open_source_license": "Not open source"},
 }
 

@@ -33,7 +33,7 @@ LOCKS_DIR = TEMPLATE_ROOT / "locks"
 REFRESHING = "BPC_LOCKS_REFRESHING"
 
 # Superset bakes by lock key: the default answers turn on every option with a Python dependency.
-SUPERSETS: dict[str, dict[str, Any]] = {"django-5.2": {}}
+SUPERSETS: dict[str, dict[str, Any]] = {"django-5.2": {}, "django-6.1": {"django_version": "6.1"}}
 
 REQUIREMENT = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[(?P<extras>[^\]]*)\])?\s*(?P<specifier>[^;]*?)\s*(?:;\s*(?P<marker>.+))?$"

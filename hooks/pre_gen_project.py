@@ -1,7 +1,8 @@
 """Refuse a bad answer before any file is rendered.
 
 Cookiecutter deletes the project folder when this hook fails, so a refused bake leaves nothing.
-The rules live in bpc/answers.py, where the tests exercise them directly.
+The rules live in bpc/answers.py, where the tests exercise them directly. `_cookiecutter` holds the
+answers as given, before cookiecutter rendered them as templates.
 """
 
 import json
@@ -9,8 +10,8 @@ import sys
 
 sys.path.insert(0, r"{{ template_root }}")
 
-from bpc.answers import problems  # noqa: E402
+from bpc.answers import refusal_report  # noqa: E402
 
-messages = problems(json.loads(r'{{ cookiecutter | tojson }}'))
-if messages:
-    sys.exit("\n".join(messages))
+report = refusal_report(json.loads(r'{{ cookiecutter | tojson }}'), json.loads(r'{{ _cookiecutter | tojson }}'))
+if report:
+    sys.exit(report)

@@ -68,6 +68,9 @@ DOCKER_BAKES: dict[str, dict[str, Any]] = {
     "default": {"project_name": "BPC Docker default", **NAMED["default"], **WITHOUT_STAND_IN},
     "minimal": {"project_name": "BPC Docker minimal", **NAMED["minimal"]},
     "redis-broker": {"project_name": "BPC Docker redis broker", **NAMED["redis-broker"], **WITHOUT_STAND_IN},
+    # Django 6.1 (Python 3.12+): its proof is this tier, on the images' Python 3.13.
+    "django-6.1": {"project_name": "BPC Docker django 6.1", **NAMED["django-6.1"], **WITHOUT_STAND_IN},
+    "django-6.1-minimal": {"project_name": "BPC Docker django 6.1 minimal", **NAMED["django-6.1-minimal"]},
 }
 LEFT_OUT = (
     "Elasticsearch and GlitchTip (Sentry): no stand-in image, so the docker tier's bakes leave them out"

@@ -3,11 +3,13 @@ that says what is missing and how to get it."""
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -117,17 +119,71 @@ def uv_command() -> str:
     return shutil.which("uv") or str(Path(sys.executable).parent / "uv")
 
 
+def _version_of(python: str) -> tuple[int, int] | None:
+    try:
+        answer = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    major, minor = answer.stdout.split()
+    return int(major), int(minor)
+
+
+def python_for(project: Path) -> str:
+    """The oldest CPython that the bake's `requires-python` admits (`>=3.X`), among the tests' own,
+    BPC_TEST_PYTHON, python3.X on PATH and those installed by pyenv or uv; or a failure saying how
+    to get one. Django 6.1 bakes need 3.12+, newer than many hosts' system Python."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    specifier = pyproject["project"]["requires-python"]
+    major, minor = (int(part) for part in specifier.removeprefix(">=").split(".")[:2])
+    candidates = [sys.executable, *filter(None, os.environ.get("BPC_TEST_PYTHON", "").split(os.pathsep))]
+    for version in range(minor, minor + 6):
+        candidates.append(shutil.which(f"python{major}.{version}") or "")
+    home = Path.home()
+    for pattern in (".pyenv/versions/3.*/bin/python3", ".local/share/uv/python/cpython-3.*/bin/python3"):
+        candidates += sorted(glob.glob(str(home / pattern)))
+    # The oldest one admitted: it proves the lower bound that requires-python claims (the images
+    # prove python_version).
+    admitted = []
+    for order, candidate in enumerate(filter(None, candidates)):
+        found = _version_of(candidate)
+        if found and found[0] == major and found[1] >= minor:
+            admitted.append((found, order, candidate))
+    if admitted:
+        return min(admitted)[2]
+    pytest.fail(
+        f"{project.name} requires Python {specifier} and none was found; install one "
+        f"(uv python install {major}.{minor + 1}, or pyenv install {major}.{minor + 1}) "
+        "or point BPC_TEST_PYTHON at its interpreter",
+        pytrace=False,
+    )
+
+
 _installed: dict[Path, Path] = {}
 
 
 def install(project: Path) -> Path:
-    """Install a baked project into its own `.venv` with uv, as `make install LOCAL=1` does.
+    """Install a baked project into its own `.venv` with uv, as `make install LOCAL=1` does, on a
+    Python its `requires-python` admits (python_for).
 
     Returns the venv's python. Cached per project path for the test process.
     """
     if project not in _installed:
         run(
-            [uv_command(), "sync", "--locked", "--all-groups", "--compile-bytecode", "--python", sys.executable],
+            [
+                uv_command(),
+                "sync",
+                "--locked",
+                "--all-groups",
+                "--compile-bytecode",
+                "--python",
+                python_for(project),
+            ],
             cwd=project,
             env={"UV_PROJECT_ENVIRONMENT": str(project / ".venv"), "VIRTUAL_ENV": ""},
             timeout=900,

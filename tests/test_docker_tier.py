@@ -1,7 +1,8 @@
 """The docker tier: bakes built and run in a real Docker engine, exactly as `make up` runs them.
 
 For each bake of dockertier.DOCKER_BAKES (the default bake and the celery_broker=redis bake
-without Elasticsearch and GlitchTip, which have no stand-in image here, and the minimal bake):
+without Elasticsearch and GlitchTip, which have no stand-in image here, and the minimal bake; the
+default and minimal ones on Django 6.1 too):
 the local stack is built (cold, then warm), brought up with `docker compose up --wait` and probed
 from the host through its published ports; the project's own test suite runs inside its django
 image against the stack's services; the entrypoint's wait is tried against a stopped and a

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bpc import locks
-from tests.support import uv_command
+from tests.support import python_for, uv_command
 
 
 def test_every_bake_ships_a_lock_that_uv_accepts(project, tmp_path: Path) -> None:
@@ -22,7 +22,13 @@ def test_every_bake_ships_a_lock_that_uv_accepts(project, tmp_path: Path) -> Non
     checked = subprocess.run(
         [uv_command(), "lock", "--check", "--offline", "--no-progress"],
         cwd=project.path,
-        env={"UV_CACHE_DIR": str(tmp_path / "empty-cache"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={
+            "UV_CACHE_DIR": str(tmp_path / "empty-cache"),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            # uv wants an interpreter the lock's requires-python admits (3.12+ for Django 6.1).
+            "UV_PYTHON": python_for(project.path),
+        },
         capture_output=True,
         text=True,
         timeout=120,

@@ -33,7 +33,8 @@ from tests.support import SERVER_URLS, install, require_server, run
 
 pytestmark = pytest.mark.services
 
-BAKES = ["default", "minimal", "redis-broker"]
+# The Django 6.1 bakes install on a Python 3.12+ found on the host (tests.support.python_for).
+BAKES = ["default", "minimal", "redis-broker", "django-6.1", "django-6.1-minimal"]
 
 
 @dataclass
@@ -189,6 +190,34 @@ def test_migrations_are_complete_and_apply(prepared: Prepared) -> None:
     prepared.manage("migrate", "--no-input", "-v", "0")
     result = prepared.manage("migrate", "--check")
     assert result.returncode == 0
+
+
+# `manage.py ARGS` with every deprecation warning class of the installed Django turned into an
+# error: RemovedInDjango60Warning and RemovedInDjango61Warning on 5.2, RemovedInDjango70Warning
+# on 6.1. `python -W error::django...` cannot name them (Django is not importable that early).
+NEXT_DEPRECATIONS_AS_ERRORS = """
+import runpy, sys, warnings
+import django.utils.deprecation as deprecation
+removed = [name for name in dir(deprecation) if name.startswith("RemovedInDjango")]
+assert removed, "no RemovedInDjango*Warning in django.utils.deprecation"
+for name in removed:
+    warnings.simplefilter("error", getattr(deprecation, name))
+print("errors:", *removed, file=sys.stderr)
+sys.argv = ["manage.py", *sys.argv[1:]]
+runpy.run_path("manage.py", run_name="__main__")
+"""
+
+
+def test_check_with_the_next_deprecations_as_errors(prepared: Prepared) -> None:
+    for env, args in (
+        (prepared.env, ["check", "--fail-level", "WARNING"]),
+        (production(prepared), ["check", "--deploy", "--fail-level", "WARNING"]),
+    ):
+        result = run(
+            [str(prepared.python), "-c", NEXT_DEPRECATIONS_AS_ERRORS, *args], cwd=prepared.path, env=env
+        )
+        assert "System check identified no issues" in result.stdout
+        assert "RemovedInDjango" in result.stderr
 
 
 def production(prepared: Prepared) -> dict[str, str]:

@@ -27,6 +27,9 @@ HOST_WAIT_TIMEOUT=${HOST_WAIT_TIMEOUT:-120}
 PIDFILE=$VAR/run/supervisord.pid
 SOCKET=$VAR/run/supervisor.sock
 SESSION_FILE=$VAR/run/supervisord.sid
+# shellcheck disable=SC2016  # the name is text: a $ in it is never expanded
+PROJECT_NAME={{ cookiecutter.project_name | shell_word }}
+DOMAIN_NAME={{ cookiecutter.domain_name | shell_word }}
 
 die() {
     echo "deploy/host.sh: $*" >&2
@@ -123,7 +126,7 @@ up() {
     # file allows only the real domain: host-up adds this host's names.
     export DJANGO_SECURE_SSL_REDIRECT=${DJANGO_SECURE_SSL_REDIRECT:-False}
     compose_environment
-    export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-{{ cookiecutter.domain_name }}},localhost,127.0.0.1"
+    export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-$DOMAIN_NAME},localhost,127.0.0.1"
     if ! running && (: <"/dev/tcp/127.0.0.1/$HOST_HTTP_PORT") 2>/dev/null; then
         die "port $HOST_HTTP_PORT is taken by another program: choose another with HOST_HTTP_PORT=..."
     fi
@@ -166,7 +169,7 @@ up() {
         tail -n 20 "$VAR"/log/*.log >&2
         die "/health/ did not answer; the programs' logs are in $VAR/log/"
     fi
-    echo "{{ cookiecutter.project_name }} is up: http://127.0.0.1:$HOST_HTTP_PORT/ (make host-status, make host-logs, make host-down)"
+    echo "$PROJECT_NAME is up: http://127.0.0.1:$HOST_HTTP_PORT/ (make host-status, make host-logs, make host-down)"
 }
 
 session_pids() {
@@ -202,14 +205,14 @@ down() {
         fi
     fi
     rm -f "$PIDFILE" "$SESSION_FILE"
-    echo "{{ cookiecutter.project_name }} is down."
+    echo "$PROJECT_NAME is down."
 }
 
 status() {
     if [[ -x $VENV/bin/supervisorctl ]] && running; then
         supervisorctl status
     else
-        echo "{{ cookiecutter.project_name }} is not running on this host (make host-up)."
+        echo "$PROJECT_NAME is not running on this host (make host-up)."
         return 3
     fi
 }

@@ -17,10 +17,13 @@ set -euo pipefail
 APP_USER=${APP_USER:-{{ cookiecutter.project_slug }}}
 APP_DIR=${APP_DIR:-/srv/{{ cookiecutter.project_slug }}/app}
 APP_REPO=${APP_REPO:-}
-DOMAIN=${DOMAIN:-{{ cookiecutter.domain_name }}}
-EMAIL=${EMAIL:-{{ cookiecutter.email }}}
+DOMAIN=${DOMAIN:-{{ cookiecutter.domain_name | shell_word }}}
+EMAIL=${EMAIL:-{{ cookiecutter.email | shell_word }}}
 BACKUP_KEEP_DAYS=${BACKUP_KEEP_DAYS:-14}
 SERVICE={{ cookiecutter.project_slug }}
+# The project name as systemd reads it in Description= (the heredocs expand $ but not its value).
+# shellcheck disable=SC2016  # the name is text: a $ in it is never expanded
+UNIT_DESCRIPTION={{ cookiecutter.project_name | systemd_text | shell_word }}
 # The server's own settings (database, broker...): systemd reads it, and it has precedence over
 # the env files in .envs/.production/ (see docs/deploy.md).
 HOST_ENV=/etc/$SERVICE/host.env
@@ -151,7 +154,7 @@ supervisor() {
     # supervisord itself, and supervisord restarts gunicorn{% if feature("celery") %} and the Celery processes{% endif %}.
     cat >"/etc/systemd/system/$SERVICE.service" <<EOF
 [Unit]
-Description={{ cookiecutter.project_name }} (supervisord)
+Description=$UNIT_DESCRIPTION (supervisord)
 After=network-online.target postgresql.service{% if feature("redis") %} redis-server.service{% endif %}{% if feature("rabbitmq") %} rabbitmq-server.service{% endif %}
 Wants=network-online.target
 
@@ -217,7 +220,7 @@ backups() {
     # the same disk is no backup.
     cat >"/etc/systemd/system/$SERVICE-backup.service" <<EOF
 [Unit]
-Description={{ cookiecutter.project_name }} database backup
+Description=$UNIT_DESCRIPTION database backup
 
 [Service]
 Type=oneshot
@@ -228,7 +231,7 @@ ExecStart=$APP_DIR/deploy/host.sh backup
 EOF
     cat >"/etc/systemd/system/$SERVICE-backup.timer" <<EOF
 [Unit]
-Description=Nightly {{ cookiecutter.project_name }} database backup
+Description=Nightly $UNIT_DESCRIPTION database backup
 
 [Timer]
 OnCalendar=*-*-* 03:15

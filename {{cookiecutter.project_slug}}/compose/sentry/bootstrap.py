@@ -14,7 +14,7 @@ from apps.organizations_ext.models import Organization
 from apps.projects.models import Project, ProjectKey
 from django.contrib.auth import get_user_model
 
-NAME = "{{ cookiecutter.project_name }}"
+NAME = {{ cookiecutter.project_name | py_string }}
 SLUG = "{{ cookiecutter.project_slug.replace('_', '-') }}"
 
 dsn = urlsplit(os.environ["GLITCHTIP_PROJECT_DSN"])

@@ -10,6 +10,9 @@ and production settings refuse to start with any.
 {% if feature("celery") -%}
 import os
 {% endif -%}
+{% if feature("celery") and not feature("celery_beat_database") -%}
+import tempfile
+{% endif -%}
 from pathlib import Path
 
 import environ
@@ -42,11 +45,11 @@ def service_url(variable: str, service: str, embedded: str) -> str:
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-TIME_ZONE = "{{ cookiecutter.timezone }}"
+TIME_ZONE = {{ cookiecutter.timezone | py_string }}
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
 USE_TZ = True
-SITE_NAME = {{ cookiecutter.project_name | tojson }}
+SITE_NAME = {{ cookiecutter.project_name | py_string }}
 
 # Database
 DATABASES = {
@@ -57,7 +60,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+{%- if cookiecutter.django_version == "5.2" %}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+{%- endif %}
 
 # Cache{% if feature("redis_cache") %} and sessions: Redis, so that every web process shares them{% endif %}
 {%- if feature("redis_cache") %}
@@ -95,7 +100,7 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "health_check",
-{%- if feature("celery") %}
+{%- if feature("celery_beat_database") %}
     "django_celery_beat",
 {%- endif %}
 {%- if feature("vue") %}
@@ -201,9 +206,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "{{ cookiecutter.project_name }} API",
+    "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": "The JSON API of the Vue frontend, authenticated by Django's session.",
-    "VERSION": "{{ cookiecutter.version }}",
+    "VERSION": {{ cookiecutter.version | py_string }},
     "SERVE_INCLUDE_SCHEMA": False,
 }
 {%- endif %}
@@ -215,13 +220,42 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # E-mail
+{%- if cookiecutter.django_version == "5.2" %}
 vars().update(env.email_url("DJANGO_EMAIL_URL", default="consolemail://"))
+{%- else %}
+# One mailer, from the URL in DJANGO_EMAIL_URL (smtp+tls://user:password@host:587, consolemail://,
+# filemail:///path), written as the MAILERS setting that replaces the EMAIL_* ones in Django 6.1.
+MAILER_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_TIMEOUT": "timeout",
+    "EMAIL_FILE_PATH": "file_path",
+}
+
+
+def mailer(url: str) -> dict[str, object]:
+    """A MAILERS entry from an e-mail URL of django-environ's schemes."""
+    config = env.email_url_config(url)
+    options = {MAILER_OPTIONS[key]: value for key, value in config.items() if key in MAILER_OPTIONS and value}
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAILERS = {"default": mailer(env.str("DJANGO_EMAIL_URL", default="consolemail://"))}
+{%- endif %}
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL",
     default=f"{SITE_NAME} <noreply@{{ cookiecutter.domain_name }}>",
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ADMINS = [({{ cookiecutter.author_name | tojson }}, {{ cookiecutter.email | tojson }})]
+{%- if cookiecutter.django_version == "5.2" %}
+ADMINS = [({{ cookiecutter.author_name | py_string }}, {{ cookiecutter.email | py_string }})]
+{%- else %}
+ADMINS = [{{ cookiecutter.email | py_string }}]
+{%- endif %}
 MANAGERS = ADMINS
 
 LOGGING = {
@@ -270,7 +304,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # longest task, or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
 {%- endif %}
+{%- if feature("celery_beat_database") %}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+{%- else %}
+# Periodic tasks, name -> {"task": "app.tasks.name", "schedule": seconds or a crontab()}, run by
+# Celery's own scheduler: django-celery-beat, which keeps the schedule in the database, has no
+# release for Django {{ cookiecutter.django_version }} yet. Beat keeps only the time of each task's last run, in a
+# file of the temporary directory: writable in the containers and on bare metal alike.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    default=str(Path(tempfile.gettempdir()) / "{{ cookiecutter.project_slug }}-celerybeat-schedule"),
+)
+{%- endif %}
 {%- endif %}
 {%- if feature("elasticsearch") %}
 

@@ -22,7 +22,7 @@ for env_file in sorted(ENV_DIR.glob(".[a-z]*")):
         environ.Env.read_env(env_file, overwrite=False)
 
 from .base import *  # noqa: E402, F403
-from .base import EMBEDDED_SERVICES, LOGGING, STORAGES, env  # noqa: E402
+from .base import EMBEDDED_SERVICES, LOGGING, STORAGES, env{% if cookiecutter.django_version != "5.2" %}, mailer{% endif %}  # noqa: E402
 
 if EMBEDDED_SERVICES:
     raise ImproperlyConfigured(
@@ -32,6 +32,16 @@ if EMBEDDED_SERVICES:
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+{%- if cookiecutter.django_version != "5.2" %}
+# Mail goes out through SMTP: DJANGO_EMAIL_URL, or else Django's own default, a relay on
+# localhost:25. The console backend of development would drop every message.
+MAILERS = {"default": mailer(env.str("DJANGO_EMAIL_URL", default="smtp://localhost:25"))}
+if not env.str("DJANGO_EMAIL_URL", default=""):
+    # No mail server named: error reports go to the logs only. With MAILERS, a mail server that
+    # refuses the report would turn it into an exception of the request being logged.
+    ADMINS = []
+    MANAGERS = []
+{%- endif %}
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["{{ cookiecutter.domain_name }}"])
 CSRF_TRUSTED_ORIGINS = env.list(
     "DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS]

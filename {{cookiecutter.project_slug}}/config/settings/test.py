@@ -8,7 +8,11 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-test-key")
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Hashing strength is not what the tests measure.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+{%- if cookiecutter.django_version == "5.2" %}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+{%- else %}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+{%- endif %}
 {%- if feature("vue") %}
 # Pages get the dev server's script tags, so that the tests need no frontend build.
 DJANGO_VITE["default"]["dev_mode"] = True

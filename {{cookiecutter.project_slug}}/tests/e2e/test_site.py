@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from .conftest import Account, fetch, manage
 
+SITE_NAME = {{ cookiecutter.project_name | py_string }}
 SERVICES = {"database", "cache"{% if feature("celery") %}, "broker"{% endif %}}
 
 
@@ -70,7 +71,7 @@ def test_production_settings_redirect_http_to_https_except_health():
 
 def test_home_page_renders_with_its_stylesheet(page: Page, screenshot):
     page.goto("/")
-    expect(page.locator("h1")).to_have_text("{{ cookiecutter.project_name }}")
+    expect(page.locator("h1")).to_have_text(SITE_NAME)
     # The stylesheet came through: the header is laid out by project.css, not the browser default.
     assert page.evaluate("document.styleSheets.length") >= 1
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "flex"
