@@ -62,13 +62,15 @@ HOW_TO_START = (
 # Elasticsearch and GlitchTip have no stand-in (they cannot be pulled here): the tier's bakes
 # leave them out, and the tier says so.
 WITHOUT_STAND_IN = {"use_elasticsearch": False, "use_sentry": False}
+# Each bake gets a project name of its own, so that its image tags (<slug>-local-django, ...)
+# carry the tier's name and meet no other bake's or checkout's on a shared engine.
 DOCKER_BAKES: dict[str, dict[str, Any]] = {
-    "default": {**NAMED["default"], **WITHOUT_STAND_IN},
-    "minimal": dict(NAMED["minimal"]),
-    "redis-broker": {**NAMED["redis-broker"], **WITHOUT_STAND_IN},
+    "default": {"project_name": "BPC Docker default", **NAMED["default"], **WITHOUT_STAND_IN},
+    "minimal": {"project_name": "BPC Docker minimal", **NAMED["minimal"]},
+    "redis-broker": {"project_name": "BPC Docker redis broker", **NAMED["redis-broker"], **WITHOUT_STAND_IN},
     # Django 6.1 (Python 3.12+): its proof is this tier, on the images' Python 3.13.
-    "django-6.1": {**NAMED["django-6.1"], **WITHOUT_STAND_IN},
-    "django-6.1-minimal": dict(NAMED["django-6.1-minimal"]),
+    "django-6.1": {"project_name": "BPC Docker django 6.1", **NAMED["django-6.1"], **WITHOUT_STAND_IN},
+    "django-6.1-minimal": {"project_name": "BPC Docker django 6.1 minimal", **NAMED["django-6.1-minimal"]},
 }
 LEFT_OUT = (
     "Elasticsearch and GlitchTip (Sentry): no stand-in image, so the docker tier's bakes leave them out"

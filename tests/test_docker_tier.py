@@ -166,8 +166,7 @@ def test_local_stack_is_healthy(docker_bake: Bake, local: Stack) -> None:
     assert set(states) == set(local.services()), states
     for service, (state, health) in states.items():
         assert state == "running", (service, state)
-        # Beat has nothing to probe: its health check is disabled on purpose.
-        assert health == ("" if service == "celerybeat" else "healthy"), (service, health)
+        assert health == "healthy", (service, health)
 
 
 def test_local_health_names_every_service(docker_bake: Bake, local: Stack) -> None:
@@ -302,7 +301,7 @@ def test_production_stack_is_healthy(docker_bake: Bake, production: Stack) -> No
     assert set(states) == set(production.services()), states
     for service, (state, health) in states.items():
         assert state == "running", (service, state)
-        assert health == ("" if service == "celerybeat" else "healthy"), (service, health)
+        assert health == "healthy", (service, health)
     sizes = []
     for image in production.images():
         size = int(dockertier.docker("image", "inspect", "--format", "{{.Size}}", image).stdout)
