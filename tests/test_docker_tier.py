@@ -73,7 +73,9 @@ class Stacks:
         if self.current is not None and (self.current.project, self.current.stack) == (bake.path, stack):
             return self.current
         if (bake.path, stack) in self.failed:
-            pytest.fail(f"the {stack} stack of {bake.id} did not come up: see the first test of it", pytrace=False)
+            pytest.fail(
+                f"the {stack} stack of {bake.id} did not come up: see the first test of it", pytrace=False
+            )
         self.close()
         self.failed.add((bake.path, stack))
         compose_stack = built_stack(bake.path, bake.id, stack)

@@ -67,7 +67,7 @@ def test_frontend_is_baked_exactly_when_chosen(project: Baked) -> None:
     assert sorted(path.name for path in (frontend / "src" / "icons").glob("*.svg"))
     assert re.search(r"^FROM node:24\S* AS frontend$", dockerfile, re.M)
     assert (
-        f"COPY --from=frontend --chown=app:app /app/{project.answers['project_slug']}/static/frontend"
+        f"COPY --from=frontend /app/{project.answers['project_slug']}/static/frontend"
         in dockerfile
     )
     assert "test: frontend-test-if-node-allows" in read(root / "make" / "frontend.mk")

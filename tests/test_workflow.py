@@ -28,6 +28,7 @@ SECTIONS = (
     "Release",
     "Docker images",
     "Bare-metal production",
+    "Docker Swarm",
     "Cleanup",
 )
 TARGET_LINE = re.compile(r"^  (?P<name>[a-z][a-z0-9_-]*)\s+(?P<description>\S.*)$")
@@ -210,8 +211,10 @@ def test_docker_targets_call_docker_compose(bake, named_bake):
 
 
 def test_destructive_targets_do_nothing_unless_confirmed(default_project):
+    # COMPOSE given on the command line skips the Makefile's Docker check: this is about the
+    # question, which comes whether or not a daemon runs here.
     for target in ("prune", "reset-db"):
-        refused = make(default_project.path, target, stdin="no\n", check=False)
+        refused = make(default_project.path, target, "COMPOSE=docker compose", stdin="no\n", check=False)
         assert refused.returncode != 0
         assert "Type yes" in refused.stdout and "Nothing done." in refused.stdout
         assert "docker" not in refused.stdout.split("Nothing done.")[0].split("Type yes")[1]

@@ -4,7 +4,7 @@
 
 The container entrypoint and the bare-metal start-up both call it before Django starts, with the
 services that are configured. A SERVICE is the name of an environment variable that holds the
-URL (DATABASE_URL), optionally followed by a path to append (ELASTICSEARCH_URL/_cluster/health),
+URL (DATABASE_URL), optionally followed by a path to append (DATABASE_URL/name),
 or a URL without credentials (http://localhost:8000/health/): URLs with passwords belong in the
 environment, not on a command line that `ps` shows to every user.
 
@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         "services",
         nargs="+",
         metavar="SERVICE",
-        help="a variable holding a URL (DATABASE_URL, ELASTICSEARCH_URL/_cluster/health) or a URL "
+        help="a variable holding a URL (DATABASE_URL), optionally with a path to append, or a URL "
         "without credentials",
     )
     arguments = parser.parse_args(argv)

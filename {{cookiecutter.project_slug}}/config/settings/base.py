@@ -257,7 +257,7 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Content-Security-Policy on every response: scripts, styles, images and fonts from this origin
-# only (the Vue build is served from /static/ like any other static file), no inline code, no
+# only (/static/ included{% if feature("vue") %}, where the Vue build is served{% endif %}), no inline code, no
 # plugins, no framing.
 CONTENT_SECURITY_DIRECTIVES: dict[str, list[str]] = {
     "default-src": ["'self'"],
@@ -281,7 +281,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: [] for feature in ["camera", "display-capture", "geolocation", "microphone", "payment", "usb"]
 }
 # Error reports (mails to ADMINS, the debug page) hide the passwords inside service URLs too.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "{{ cookiecutter.project_slug }}.core.reporting.CredentialHidingFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = f"{APPS_DIR.name}.core.reporting.CredentialHidingFilter"
 
 # E-mail
 {%- if cookiecutter.django_version == "5.2" %}

@@ -1,7 +1,7 @@
 """What error reports may show: Django's filter, plus the passwords inside service URLs.
 
 Django hides settings whose names look secret (SECRET_KEY, DATABASES' PASSWORD...), but every
-service here is configured by a URL (CELERY_BROKER_URL, REDIS_URL, SENTRY_DSN...), and a name
+service here is configured by a URL (DATABASE_URL and the others), and a name
 ending in _URL says nothing. This filter masks the user information of any URL in a setting or
 in the request's environment, wherever it sits: a string, a list, a dict.
 """

@@ -12,7 +12,7 @@ from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
-BROKER_PASSWORD = "s3cret-broker-password"
+SERVICE_PASSWORD = "s3cret-service-password"
 
 
 def fails(request: HttpRequest) -> HttpResponse:
@@ -82,8 +82,8 @@ def test_every_page_sends_a_content_security_policy_and_a_permissions_policy(cli
 @override_settings(
     ROOT_URLCONF=__name__,
     ADMINS=[("Ops", "ops@example.com")],
-    SERVICE_URL_FOR_THE_TEST=f"amqp://app:{BROKER_PASSWORD}@rabbitmq:5672/app",
-    NESTED_FOR_THE_TEST={"replicas": [f"redis://:{BROKER_PASSWORD}@redis:6379/0"]},
+    SERVICE_URL_FOR_THE_TEST=f"postgres://app:{SERVICE_PASSWORD}@postgres:5432/app",
+    NESTED_FOR_THE_TEST={"replicas": [f"redis://:{SERVICE_PASSWORD}@redis:6379/0"]},
 )
 def test_a_500_mails_a_report_without_the_credentials_of_service_urls() -> None:
     response = Client(raise_request_exception=False).get("/fails/")
@@ -92,9 +92,9 @@ def test_a_500_mails_a_report_without_the_credentials_of_service_urls() -> None:
     report = mail.outbox[0].body
     assert "RuntimeError" in report
     assert "SERVICE_URL_FOR_THE_TEST" in report  # the settings are in the report...
-    assert "amqp://********************@rabbitmq:5672/app" in report
+    assert "postgres://********************@postgres:5432/app" in report
     assert "redis://********************@redis:6379/0" in report
-    assert BROKER_PASSWORD not in report  # ...but not the password in them
+    assert SERVICE_PASSWORD not in report  # ...but not the password in them
     assert settings.SECRET_KEY not in report
 
 
