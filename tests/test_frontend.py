@@ -66,10 +66,7 @@ def test_frontend_is_baked_exactly_when_chosen(project: Baked) -> None:
         assert f"{prefix}: toDjango" in vite_config, prefix
     assert sorted(path.name for path in (frontend / "src" / "icons").glob("*.svg"))
     assert re.search(r"^FROM node:24\S* AS frontend$", dockerfile, re.M)
-    assert (
-        f"COPY --from=frontend /app/{project.answers['project_slug']}/static/frontend"
-        in dockerfile
-    )
+    assert f"COPY --from=frontend /app/{project.answers['project_slug']}/static/frontend" in dockerfile
     assert "test: frontend-test-if-node-allows" in read(root / "make" / "frontend.mk")
     assert '"django_vite"' in settings and '"rest_framework"' in settings
 
