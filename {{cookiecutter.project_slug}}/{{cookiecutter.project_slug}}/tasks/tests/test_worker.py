@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from {{ cookiecutter.project_slug }}.tasks.models import DemoTaskRun
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
 from config.celery_app import app
 
@@ -107,6 +108,7 @@ def wait_until_done(client: Client, url: str, worker: Worker, timeout: float = 1
 
 
 def test_a_real_worker_runs_the_task_sent_by_the_view(client: Client, worker: Worker) -> None:
+    client.force_login(UserFactory())
     response = client.post(reverse("tasks:demo"), {"seconds": "0.2"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 202
     body = wait_until_done(client, response.json()["url"], worker)
