@@ -86,6 +86,12 @@ def minimal_project(bake: Any) -> Baked:
     return bake("minimal")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The docker tier is one long xdist group (one stack at a time): started first, it runs on one
+    # worker beside everything else instead of after it.
+    items.sort(key=lambda item: item.get_closest_marker("docker") is None)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if not hasattr(session.config, "workerinput"):
         dockertier.FIGURES_FILE.unlink(missing_ok=True)

@@ -38,6 +38,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -304,7 +305,8 @@ class Stack:
         self.bake_id = bake_id
         self.stack = stack
         self.file = COMPOSE_FILES[stack]
-        self.name = f"bpc-docker-{bake_id}-{stack}"
+        # Compose project names allow lowercase letters, digits, "-" and "_" (no "." of "django-6.1").
+        self.name = f"bpc-docker-{re.sub(r'[^a-z0-9_-]', '-', bake_id)}-{stack}"
         text = (project / self.file).read_text(encoding="utf-8")
         self.ports = {variable: free_port() for variable in sorted(set(PORT_VARIABLE.findall(text)))}
         owner = (project / "manage.py").stat()
@@ -395,9 +397,14 @@ class Stack:
 
 
 def http(
-    url: str, *, host: str | None = None, auth: str | None = None, timeout: float = 15
-) -> tuple[int, dict, bytes]:
-    """GET without following redirects: (status, headers, body)."""
+    url: str,
+    *,
+    host: str | None = None,
+    auth: str | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 15,
+) -> tuple[int, Message, bytes]:
+    """GET without following redirects: (status, headers, body); header names in any case."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *arguments: Any) -> None:
@@ -406,6 +413,8 @@ def http(
     request = urllib.request.Request(url)  # noqa: S310  (the stack's published port on 127.0.0.1)
     if host:
         request.add_header("Host", host)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
     if auth:
         import base64
 
@@ -413,9 +422,9 @@ def http(
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 _built: dict[tuple[Path, str], Stack] = {}

@@ -3,12 +3,14 @@ that says what is missing and how to get it."""
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -190,3 +192,22 @@ def install(project: Path) -> Path:
         )
         _installed[project] = project / ".venv" / "bin" / "python"
     return _installed[project]
+
+
+_copies: dict[Path, Path] = {}
+
+
+def installed_copy(project: Path) -> Path:
+    """A copy of a session-shared bake, installed with install(); returns the copy's path.
+
+    Tests that install or build a shared bake work on a copy of their own, so that the bake the
+    static tests read never holds a .venv, built docs or packages (once per test process).
+    """
+    if project not in _copies:
+        scratch = Path(tempfile.mkdtemp(prefix=f"bpc-installed-{project.name}-"))
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        copy = scratch / project.name
+        shutil.copytree(project, copy, symlinks=True, ignore=shutil.ignore_patterns(".venv", "node_modules"))
+        install(copy)
+        _copies[project] = copy
+    return _copies[project]

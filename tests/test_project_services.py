@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.support import SERVER_URLS, install, require_server, run
+from tests.support import SERVER_URLS, install, installed_copy, require_server, run
 
 pytestmark = pytest.mark.services
 
@@ -129,7 +129,8 @@ def _prepare(bake_id: str, baked) -> Prepared:
     if "rabbitmq" in baked.features:
         require_server("RabbitMQ")
     started = time.monotonic()
-    python = install(baked.path)
+    path = installed_copy(baked.path)
+    python = install(path)
     install_seconds = time.monotonic() - started
 
     run_id = uuid.uuid4().hex[:10]
@@ -150,7 +151,7 @@ def _prepare(bake_id: str, baked) -> Prepared:
         env["ELASTICSEARCH_URL"] = os.environ.get("BPC_TEST_ELASTICSEARCH_URL", "")
 
     postgres(python, f'CREATE DATABASE "{database}"')
-    prepared = Prepared(bake_id, baked.path, python, baked.features, env, database)
+    prepared = Prepared(bake_id, path, python, baked.features, env, database)
     prepared.timings["install"] = install_seconds
     return prepared
 

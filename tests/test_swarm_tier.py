@@ -163,6 +163,21 @@ class Swarm:
             "exec", self.container("django"), "python", "manage.py", "shell", "-c", code, timeout=120
         ).stdout.strip()
 
+    def send_demo_task(self, seconds: int) -> str:
+        """The id of a new run of the project's demo task, sent to the workers through the broker."""
+        slug = self.project.name
+        return self.manage(
+            f"from {slug}.tasks.models import DemoTaskRun; from {slug}.tasks.tasks import run_demo; "
+            f"r = DemoTaskRun.objects.create(seconds={seconds}); run_demo.delay(r.pk); print(r.pk)"
+        ).splitlines()[-1]
+
+    def demo_task_state(self, run_id: str) -> list[str]:
+        """The run's status, attempts and completions."""
+        return self.manage(
+            f"from {self.project.name}.tasks.models import DemoTaskRun; "
+            f"r = DemoTaskRun.objects.get(pk={run_id}); print(r.status, r.attempts, r.completions)"
+        ).split()[-3:]
+
 
 def get(url: str, timeout: float = REQUEST_TIMEOUT) -> int:
     request = urllib.request.Request(url, headers={"Host": "localhost"})  # noqa: S310  (127.0.0.1 only)
@@ -377,17 +392,11 @@ def test_single_node_deploy_converges_and_serves(deployed: Swarm) -> None:
         assert response.status == 200
         assert response.headers["Server"].startswith("nginx")
     # The release job ran the migrations: the tasks' table exists, and a task runs in a worker.
-    run_id = deployed.manage(
-        "from my_awesome_project.tasks.models import DemoTaskRun;"
-        "from my_awesome_project.tasks.tasks import run_demo;"
-        "r = DemoTaskRun.objects.create(seconds=1); run_demo.delay(r.pk); print(r.pk)"
-    ).splitlines()[-1]
+    run_id = deployed.send_demo_task(seconds=1)
     deadline = time.monotonic() + 60
     status = ""
     while time.monotonic() < deadline:
-        status = deployed.manage(
-            f"from my_awesome_project.tasks.models import DemoTaskRun; print(DemoTaskRun.objects.get(pk={run_id}).status)"
-        ).splitlines()[-1]
+        status = deployed.demo_task_state(run_id)[0]
         if status == "done":
             break
         time.sleep(2)
@@ -447,16 +456,11 @@ def test_killed_django_task_is_replaced(deployed: Swarm) -> None:
 
 
 def test_killed_worker_loses_no_task(deployed: Swarm) -> None:
-    run_id = deployed.manage(
-        "from my_awesome_project.tasks.models import DemoTaskRun;"
-        "from my_awesome_project.tasks.tasks import run_demo;"
-        "r = DemoTaskRun.objects.create(seconds=60); run_demo.delay(r.pk); print(r.pk)"
-    ).splitlines()[-1]
-    fields = f"from my_awesome_project.tasks.models import DemoTaskRun; r = DemoTaskRun.objects.get(pk={run_id}); print(r.status, r.attempts, r.completions)"
+    run_id = deployed.send_demo_task(seconds=60)
     # Each look costs a `manage.py shell` start (seconds on a loaded machine): the task works for
     # a minute, so that it is caught while it runs.
     deadline = time.monotonic() + 120
-    while (status := deployed.manage(fields).split()[0]) == "pending":
+    while (status := deployed.demo_task_state(run_id)[0]) == "pending":
         assert time.monotonic() < deadline, "no worker took the task"
         time.sleep(1)
     assert status == "running", f"the task was {status} before a worker could be killed"
@@ -483,7 +487,7 @@ def test_killed_worker_loses_no_task(deployed: Swarm) -> None:
     docker("kill", victim)
     killed = time.monotonic()
     while True:
-        status, attempts, completions = deployed.manage(fields).split()
+        status, attempts, completions = deployed.demo_task_state(run_id)
         if status == "done" or time.monotonic() - killed > 240:
             break
         time.sleep(2)
@@ -499,7 +503,7 @@ def test_two_nodes_share_django_and_drain(deployed: Swarm) -> None:
     swarm = deployed
     token = docker("swarm", "join-token", "--quiet", "worker").stdout.strip()
     # The worker has no registry either: the django image travels by `docker save | docker load`.
-    image = "my_awesome_project-production-django:latest"
+    image = f"{swarm.project.name}-production-django:latest"
     started = time.monotonic()
     save = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
     node2("load", "--quiet", stdin=save.stdout, timeout=600)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.support import install, require_server
+from tests.support import install, installed_copy, require_server
 
 pytestmark = pytest.mark.services
 
@@ -38,8 +38,8 @@ def closed_port() -> int:
 
 @pytest.fixture(scope="module")
 def wait_for(bake) -> Iterator:
-    project = bake("default")
-    python = install(project.path)
+    project = installed_copy(bake("default").path)
+    python = install(project)
 
     def run(
         *arguments: str,
@@ -49,7 +49,7 @@ def wait_for(bake) -> Iterator:
     ) -> Result:
         started = time.monotonic()
         completed = subprocess.run(
-            [*(interpreter or [str(python)]), str(project.path / SCRIPT), *arguments],
+            [*(interpreter or [str(python)]), str(project / SCRIPT), *arguments],
             env={**os.environ, **(env or {})},
             text=True,
             capture_output=True,

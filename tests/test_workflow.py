@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from bpc import manifest
-from tests.support import install, require_tool, run, uv_command
+from tests.support import installed_copy, require_tool, run, uv_command
 
 SECTIONS = (
     "Development",
@@ -472,19 +472,19 @@ def _host_env(venv: Path) -> dict[str, str]:
 
 @pytest.mark.services
 def test_host_targets_that_need_no_server_work(default_project, tmp_path):
-    install(default_project.path)
-    env = _host_env(default_project.path / ".venv")
+    project = installed_copy(default_project.path)
+    env = _host_env(project / ".venv")
     for target in ("help", "lint", "typecheck", "docs", "dist", "clean-pyc", "clean-test"):
-        run(["make", target], cwd=default_project.path, env=env, timeout=600)
-    run(["make", "manage", "ARGS=check"], cwd=default_project.path, env=env)
-    assert list((default_project.path / "docs" / "_build" / "html").glob("*.html"))
-    assert {p.suffix for p in (default_project.path / "dist").iterdir()} >= {".whl", ".gz"}
-    run(["make", "clean"], cwd=default_project.path, env=env)
-    assert not (default_project.path / "dist").exists()
-    assert not (default_project.path / "docs" / "_build").exists()
+        run(["make", target], cwd=project, env=env, timeout=600)
+    run(["make", "manage", "ARGS=check"], cwd=project, env=env)
+    assert list((project / "docs" / "_build" / "html").glob("*.html"))
+    assert {p.suffix for p in (project / "dist").iterdir()} >= {".whl", ".gz"}
+    run(["make", "clean"], cwd=project, env=env)
+    assert not (project / "dist").exists()
+    assert not (project / "docs" / "_build").exists()
     # format rewrites files: run it on a copy, with code that needs formatting.
     copy = tmp_path / "copy"
-    shutil.copytree(default_project.path, copy, symlinks=True, ignore=shutil.ignore_patterns(".venv"))
+    shutil.copytree(project, copy, symlinks=True, ignore=shutil.ignore_patterns(".venv"))
     ugly = copy / "config" / "ugly.py"
     ugly.write_text("x = {  'a':1 }\n", encoding="utf-8")
     run(["make", "format"], cwd=copy, env=env)

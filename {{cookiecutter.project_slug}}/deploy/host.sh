@@ -165,6 +165,14 @@ up() {
         tail -n 20 "$VAR"/log/*.log >&2
         die "/health/ did not answer; the programs' logs are in $VAR/log/"
     fi
+    # Up means every program up: Supervisor counts one as RUNNING once it has lived for its
+    # startsecs, which can end after the site already answers.
+    local attempt
+    for attempt in {1..30}; do
+        supervisorctl status >/dev/null && break
+        ((attempt < 30)) || die "not every program is RUNNING: $(supervisorctl status | grep -v RUNNING | tr -s ' ' | paste -sd ';')"
+        sleep 1
+    done
     echo "$PROJECT_NAME is up: http://127.0.0.1:$HOST_HTTP_PORT/ (make host-status, make host-logs, make host-down)"
 }
 

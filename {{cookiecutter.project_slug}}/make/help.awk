@@ -7,7 +7,7 @@
 
 BEGIN {
     known = split("Development;Tests and code quality;Docs;Release;Docker images;" \
-                  "Bare-metal production;Cleanup", order, ";")
+                  "Bare-metal production;Docker Swarm;Cleanup", order, ";")
     for (i = 1; i <= known; i++) rank[order[i]] = i
     if (colour) { bold = "\033[1m"; cyan = "\033[36m"; reset = "\033[0m" }
 }

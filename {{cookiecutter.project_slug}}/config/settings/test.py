@@ -1,4 +1,8 @@
 """Settings for the test suite: the services of the environment, made fast and isolated."""
+{%- if feature("celery") %}
+
+import uuid
+{%- endif %}
 
 from .base import *  # noqa: F403
 from .base import DATABASES, {% if feature("vue") %}DJANGO_VITE, {% endif %}env
@@ -23,6 +27,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+{%- if feature("celery") %}
+# A queue of the run's own: a worker of a running stack on the same broker would otherwise take
+# the tests' tasks and run them against the development database. The tests' own worker is given
+# this name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default=f"test-{uuid.uuid4().hex[:12]}")
+{%- endif %}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file rather than memory, so that other processes (a worker, a server) see the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

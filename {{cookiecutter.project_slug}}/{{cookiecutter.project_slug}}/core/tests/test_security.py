@@ -23,7 +23,7 @@ urlpatterns = [path("fails/", fails)]
 
 
 def test_admin_sign_in_is_refused_with_429_after_repeated_wrong_passwords() -> None:
-    UserFactory(username="ada", is_staff=True)
+    UserFactory.create(username="ada", is_staff=True)
     client = Client()
     statuses = [
         client.post("/admin/login/", {"username": "ada", "password": f"guess-{n}"}).status_code
@@ -38,7 +38,7 @@ def test_admin_sign_in_is_refused_with_429_after_repeated_wrong_passwords() -> N
 
 
 def test_api_sign_in_is_refused_with_429_after_repeated_wrong_passwords() -> None:
-    UserFactory(username="ada")
+    UserFactory.create(username="ada")
     client = Client(enforce_csrf_checks=True)
     token = client.get("/api/me/").json()["csrf_token"]
 
@@ -58,7 +58,7 @@ def test_api_sign_in_is_refused_with_429_after_repeated_wrong_passwords() -> Non
 
 
 def test_a_success_before_the_limit_resets_the_count() -> None:
-    UserFactory(username="ada", is_staff=True)
+    UserFactory.create(username="ada", is_staff=True)
     client = Client()
     for round_ in range(3):
         for n in range(settings.AXES_FAILURE_LIMIT - 1):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def client(client: Client) -> Client:
     """Queueing the demo needs a user: these tests sign one in."""
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     return client
 
 
@@ -73,7 +73,7 @@ def test_post_rejects_out_of_range_seconds(client: Client) -> None:
 
 def test_post_needs_the_csrf_token() -> None:
     signed_in = Client(enforce_csrf_checks=True)
-    signed_in.force_login(UserFactory())
+    signed_in.force_login(UserFactory.create())
     response = signed_in.post(reverse("tasks:demo"), {"seconds": "0"})
     assert response.status_code == 403
 

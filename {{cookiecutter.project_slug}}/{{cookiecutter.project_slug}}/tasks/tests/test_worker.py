@@ -108,7 +108,7 @@ def wait_until_done(client: Client, url: str, worker: Worker, timeout: float = 1
 
 
 def test_a_real_worker_runs_the_task_sent_by_the_view(client: Client, worker: Worker) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     response = client.post(reverse("tasks:demo"), {"seconds": "0.2"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 202
     body = wait_until_done(client, response.json()["url"], worker)
