@@ -532,7 +532,18 @@ def test_two_nodes_share_django_and_drain(deployed: Swarm) -> None:
             "node.role==manager",
             f"{STACK}_{service}",
         )
-    docker("service", "update", "--force", "--detach=false", "--quiet", f"{STACK}_django", timeout=300)
+    # Spread as docs/swarm.md says: stop-first, so that each new task goes to the least busy node.
+    docker(
+        "service",
+        "update",
+        "--force",
+        "--update-order",
+        "stop-first",
+        "--detach=false",
+        "--quiet",
+        f"{STACK}_django",
+        timeout=300,
+    )
     nodes = sorted(task["node"] for task in swarm.tasks("django"))
     assert nodes == sorted([swarm.manager_id, swarm.worker_id]), f"django tasks not spread: {nodes}"
 
