@@ -308,6 +308,19 @@ def remove_stack() -> None:
             docker(kind, "rm", *names, check=False)
 
 
+def remove_volumes(timeout: float = 120) -> None:
+    """The stack's volumes, once the containers of its tasks (a finished job's too) let go of
+    them: the engine removes those containers a while after the swarm is gone."""
+    deadline = time.monotonic() + timeout
+    while True:
+        volumes = docker("volume", "ls", "--quiet", "--filter", f"name={STACK}_", check=False).stdout.split()
+        if volumes:
+            docker("volume", "rm", "--force", *volumes, check=False)
+        if not volumes or time.monotonic() > deadline:
+            return
+        time.sleep(2)
+
+
 @pytest.fixture(scope="module")
 def swarm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Swarm]:
     dockertier.require_engine()
@@ -355,10 +368,7 @@ def swarm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Swarm]:
         remove_stack()
         stop_worker_daemon(daemon)
         docker("swarm", "leave", "--force", check=False)
-        # A finished job's container may have held a volume until the swarm was gone.
-        volumes = docker("volume", "ls", "--quiet", "--filter", f"name={STACK}_", check=False).stdout.split()
-        if volumes:
-            docker("volume", "rm", "--force", *volumes, check=False)
+        remove_volumes()
         teardown_namespace()
 
 
