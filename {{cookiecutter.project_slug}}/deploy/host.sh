@@ -166,11 +166,12 @@ up() {
         die "/health/ did not answer; the programs' logs are in $VAR/log/"
     fi
     # Up means every program up: Supervisor counts one as RUNNING once it has lived for its
-    # startsecs, which can end after the site already answers.
-    local attempt
+    # startsecs, which can end after the site already answers. (`status` exits 0 on STARTING.)
+    local attempt not_running
     for attempt in {1..30}; do
-        supervisorctl status >/dev/null && break
-        ((attempt < 30)) || die "not every program is RUNNING: $(supervisorctl status | grep -v RUNNING | tr -s ' ' | paste -sd ';')"
+        not_running=$(supervisorctl status | awk '$2 != "RUNNING" { printf "%s %s; ", $1, $2 }' || true)
+        [[ -z $not_running ]] && break
+        ((attempt < 30)) || die "not every program is RUNNING: $not_running"
         sleep 1
     done
     echo "$PROJECT_NAME is up: http://127.0.0.1:$HOST_HTTP_PORT/ (make host-status, make host-logs, make host-down)"
