@@ -5,6 +5,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 
+# The links of every page's frame, by the name the templates use (`site_urls.health`).
+SITE_URLS = {"home": "core:home", "health": "core:health", "admin": "admin:index"}
+
 
 def site(request: HttpRequest) -> dict[str, object]:
     """The site's name, the links of the page frame and its menu: every installed app whose config
@@ -22,6 +25,3 @@ def _links(urlconf: str, script_prefix: str) -> dict[str, object]:
         "navigation": [(label, reverse(url_name)) for label, url_name in declared],
         "site_urls": {name: reverse(url_name) for name, url_name in SITE_URLS.items()},
     }
-
-
-SITE_URLS = {"home": "core:home", "health": "core:health", "admin": "admin:index"}
