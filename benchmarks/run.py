@@ -1,6 +1,7 @@
 """Benchmarks of a baked project in its production shape on this machine.
 
     python benchmarks/run.py [--rounds 3] [--duration 8] [--runs 3] [--tasks 1000]
+                             [--python PATH] [--reference-url URL]
 
 Run it with the template's development environment (`uv sync`, then `uv run python
 benchmarks/run.py`), on a machine with the servers of the services tier (PostgreSQL, Redis,
@@ -11,7 +12,10 @@ docs/performance.md:
 1. HTTP, side by side: the bake's home page, `/health/live/` and `/health/` against the ceiling,
    benchmarks/hello.py (a bare Django view), all under the same command
    (`gunicorn config.wsgi --workers 3 --worker-class sync`) and the same load (wrk, 2 threads,
-   6 connections), in interleaved rounds; each round's ratios, then their medians;
+   6 connections), in interleaved rounds; each round's ratios, then their medians. With
+   `--reference-url`, a server the caller started under that same command (another template's
+   bake: the benchmark neither builds nor starts it) is measured in the same rounds, and the home
+   page's rate is given against it too;
 2. app servers: gunicorn (sync, gthread), uWSGI (pyuwsgi) and granian, 3 workers each, on the
    home page and `/health/live/` (installed into the bake's environment for the run only);
 3. the project's own gunicorn configuration (`-c config/gunicorn.py`): p50, p99, failed
@@ -91,7 +95,7 @@ def load_average(loads: tuple[float, float, float]) -> str:
     return ", ".join(f"{load:.1f}" for load in loads)
 
 
-def machine() -> dict[str, str]:
+def machine(python: str) -> dict[str, str]:
     meminfo = Path("/proc/meminfo").read_text()
     memory_kb = int(re.search(r"^MemTotal:\s+(\d+) kB", meminfo, flags=re.M).group(1))
     cpuinfo = Path("/proc/cpuinfo").read_text()
@@ -99,7 +103,12 @@ def machine() -> dict[str, str]:
     return {
         "CPU": f"{os.cpu_count()} cores ({model.group(1).strip() if model else platform.processor()})",
         "Memory": f"{memory_kb / 1024 / 1024:.1f} GiB",
-        "System": f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
+        "System": f"{platform.system()} {platform.release()}",
+        "The bake's Python": subprocess.run(
+            [python, "-c", "import platform; print(platform.python_version())"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip(),
         # Other work on the machine shows in every figure: say how busy it was.
         "Load average (1, 5, 15 min) at start / end": (
             f"{load_average(LOAD_AT_START)} / {load_average(os.getloadavg())}"
@@ -149,6 +158,7 @@ def database(name: str) -> Iterator[dict[str, str]]:
 class Bake:
     scratch: Path
     env: dict[str, str]
+    python: str
 
     @property
     def root(self) -> Path:
@@ -180,7 +190,7 @@ class Bake:
             env={
                 "VIRTUAL_ENV": "",
                 "UV_PROJECT_ENVIRONMENT": str(self.root / ".venv"),
-                "UV_PYTHON": sys.executable,
+                "UV_PYTHON": self.python,
             },
         )
 
@@ -259,10 +269,14 @@ def measure(url: str, duration: int) -> LoadResult:
     return wrk(url, duration)
 
 
-def side_by_side(bake: Bake, rounds: int, duration: int) -> dict[str, list[LoadResult]]:
-    """The bake's pages and the hello ceiling, one after another in each round."""
+def side_by_side(
+    bake: Bake, rounds: int, duration: int, reference_url: str | None
+) -> dict[str, list[LoadResult]]:
+    """The bake's pages, the hello ceiling and the reference, one after another in each round."""
     hello_port, bake_port = free_port(), free_port()
     results: dict[str, list[LoadResult]] = {"hello": [], "/": [], "/health/live/": [], "/health/": []}
+    if reference_url:
+        results["reference"] = []
     hello_env = {**bake.env, "DJANGO_SETTINGS_MODULE": ""}
     with (
         serving(
@@ -278,6 +292,8 @@ def side_by_side(bake: Bake, rounds: int, duration: int) -> dict[str, list[LoadR
         for number in range(1, rounds + 1):
             print(f"  round {number}/{rounds}, load {load_average(os.getloadavg())}", file=sys.stderr)
             results["hello"].append(measure(f"http://127.0.0.1:{hello_port}/", duration))
+            if reference_url:
+                results["reference"].append(measure(reference_url, duration))
             for path in ("/", "/health/live/", "/health/"):
                 results[path].append(measure(f"http://127.0.0.1:{bake_port}{path}", duration))
     return results
@@ -376,8 +392,8 @@ def own_config(bake: Bake, duration: int) -> OwnConfig:
 # --- Start-up --------------------------------------------------------------------------------
 
 
-def bake_to_first_200(scratch: Path, env: dict[str, str]) -> tuple[Bake, dict[str, float]]:
-    bake = Bake(scratch, env)
+def bake_to_first_200(scratch: Path, env: dict[str, str], python: str) -> tuple[Bake, dict[str, float]]:
+    bake = Bake(scratch, env, python)
     steps: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -405,11 +421,11 @@ def bake_to_first_200(scratch: Path, env: dict[str, str]) -> tuple[Bake, dict[st
     return bake, steps
 
 
-def warm_caches(env: dict[str, str]) -> None:
+def warm_caches(env: dict[str, str], python: str) -> None:
     """One untimed bake and install, so that uv finds every package in its cache."""
     scratch = Path(tempfile.mkdtemp(prefix="bench-", dir="/tmp"))
     try:
-        bake = Bake(scratch, env)
+        bake = Bake(scratch, env, python)
         bake.bake()
         bake.install()
     finally:
@@ -493,8 +509,19 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1000, help="Celery tasks in each measurement")
     parser.add_argument("--no-warm-up", action="store_true", help="the package cache is known to be warm")
     parser.add_argument("--no-servers", action="store_true", help="skip the app-server comparison")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the interpreter of the bake's virtualenv (default: this one)",
+    )
+    parser.add_argument(
+        "--reference-url",
+        help="a page of another project, already served under the same gunicorn command, to measure in the same rounds",
+    )
     options = parser.parse_args()
     check_prerequisites()
+    if options.reference_url:
+        wait_for_200(options.reference_url, 5)
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-", dir="/tmp"))
     name = f"bench_{secrets.token_hex(4)}"
@@ -502,7 +529,7 @@ def main() -> None:
         with database(name) as env:
             if not options.no_warm_up:
                 print("Warming the package cache (untimed)...", file=sys.stderr)
-                warm_caches(env)
+                warm_caches(env, options.python)
             startups = []
             for number in range(1, options.runs + 1):
                 print(f"Bake to first 200, run {number}/{options.runs}...", file=sys.stderr)
@@ -513,11 +540,11 @@ def main() -> None:
                         cwd=HERE,
                     )
                     command(["psql", SERVER_URLS["PostgreSQL"], "-qc", f'CREATE DATABASE "{name}"'], cwd=HERE)
-                bake, steps = bake_to_first_200(scratch, env)
+                bake, steps = bake_to_first_200(scratch, env, options.python)
                 startups.append(steps)
                 print(f"  {steps['total']:.1f} s", file=sys.stderr)
             print("Side by side with the hello ceiling...", file=sys.stderr)
-            load = side_by_side(bake, options.rounds, options.duration)
+            load = side_by_side(bake, options.rounds, options.duration, options.reference_url)
             print("Own gunicorn configuration...", file=sys.stderr)
             own = own_config(bake, options.duration + 4)
             servers = {} if options.no_servers else app_servers(bake, options.rounds, options.duration)
@@ -526,7 +553,7 @@ def main() -> None:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
-    print("\n".join(f"- {key}: {value}" for key, value in machine().items()))
+    print("\n".join(f"- {key}: {value}" for key, value in machine(options.python).items()))
     print(
         f"\nSide by side: `gunicorn config.wsgi {' '.join(SAME_COMMAND)}`, wrk 2 threads 6 connections, "
         f"{options.duration} s after a 1 s warm-up, {options.rounds} interleaved rounds; medians, and each "
@@ -534,6 +561,17 @@ def main() -> None:
     )
     hello = load["hello"]
     rows = [("ceiling: hello view (benchmarks/hello.py)", rate(hello), "", "", "1.00x")]
+    if options.reference_url:
+        reference = load["reference"]
+        rows.append(
+            (
+                f"reference: {options.reference_url}",
+                rate(reference),
+                f"{statistics.median(r.p50_ms for r in reference):.1f} ms",
+                f"{statistics.median(r.p99_ms for r in reference):.1f} ms",
+                ratios(reference, hello),
+            )
+        )
     for path in ("/", "/health/live/", "/health/"):
         results = load[path]
         rows.append(
@@ -546,7 +584,10 @@ def main() -> None:
             )
         )
     print(table(rows, ("measure", "median", "p50", "p99", "of ceiling (per round)")))
-    print(f"\n`/health/live/` against the home page, per round: {ratios(load['/health/live/'], load['/'])}\n")
+    print(f"\n`/health/live/` against the home page, per round: {ratios(load['/health/live/'], load['/'])}")
+    if options.reference_url:
+        print(f"`/` against the reference, per round: {ratios(load['/'], load['reference'])}")
+    print()
 
     own_rows = [
         (

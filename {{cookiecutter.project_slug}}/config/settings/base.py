@@ -139,7 +139,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
 {%- if feature("csp_package") %}
-    "csp.middleware.CSPMiddleware",
+    "{{ cookiecutter.project_slug }}.core.csp.ContentSecurityPolicyMiddleware",
 {%- else %}
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 {%- endif %}

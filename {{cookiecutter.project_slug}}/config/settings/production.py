@@ -79,7 +79,7 @@ if SECURE_HSTS_PRELOAD and (SECURE_HSTS_SECONDS < ONE_YEAR or not SECURE_HSTS_IN
 # Hashed, compressed static files that whitenoise serves with far-future cache headers.
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "{{ cookiecutter.project_slug }}.core.storage.StaticFilesStorage"},
 }
 
 # Preloading is an opt-in (see HSTS above), not something the deployment checklist should demand.
