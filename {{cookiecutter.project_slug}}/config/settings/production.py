@@ -22,7 +22,7 @@ for env_file in sorted(ENV_DIR.glob(".[a-z]*")):
         environ.Env.read_env(env_file, overwrite=False)
 
 from .base import *  # noqa: E402, F403
-from .base import EMBEDDED_SERVICES, LOGGING, {% if feature("vue") %}SILENCED_SYSTEM_CHECKS, {% endif %}STORAGES, env{% if cookiecutter.django_version != "5.2" %}, mailer{% endif %}  # noqa: E402
+from .base import APPS_DIR, EMBEDDED_SERVICES, LOGGING, {% if feature("vue") %}SILENCED_SYSTEM_CHECKS, {% endif %}STORAGES, env{% if cookiecutter.django_version != "5.2" %}, mailer{% endif %}  # noqa: E402
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -79,7 +79,7 @@ if SECURE_HSTS_PRELOAD and (SECURE_HSTS_SECONDS < ONE_YEAR or not SECURE_HSTS_IN
 # Hashed, compressed static files that whitenoise serves with far-future cache headers.
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "{{ cookiecutter.project_slug }}.core.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": f"{APPS_DIR.name}.core.storage.StaticFilesStorage"},
 }
 
 # Preloading is an opt-in (see HSTS above), not something the deployment checklist should demand.

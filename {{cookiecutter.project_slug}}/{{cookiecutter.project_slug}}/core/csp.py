@@ -34,7 +34,8 @@ def headers_from_settings() -> dict[str, str] | None:
             for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
         )
         built = {HEADER: build_policy(), HEADER_REPORT_ONLY: build_policy(report_only=True)}
-        _memo["headers"] = None if excludes else {header: policy for header, policy in built.items() if policy}
+        headers = {header: policy for header, policy in built.items() if policy}
+        _memo["headers"] = None if excludes else headers
     return _memo["headers"]
 
 

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, override_settings
 
-from {{ cookiecutter.project_slug }}.core.csp import ContentSecurityPolicyMiddleware
+from {{ cookiecutter.project_slug }}.core.csp import (
+    ContentSecurityPolicyMiddleware,
+)
 
 HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
 
