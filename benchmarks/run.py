@@ -17,7 +17,8 @@ docs/performance.md:
    bake: the benchmark neither builds nor starts it) is measured in the same rounds, and the home
    page's rate is given against it too;
 2. app servers: gunicorn (sync, gthread), uWSGI (pyuwsgi) and granian, 3 workers each, on the
-   home page and `/health/live/` (installed into the bake's environment for the run only);
+   home page and `/health/live/` (installed into the bake's environment for the run only), and the
+   home page through nginx in front of each, proxying as the project's own site does;
 3. the project's own gunicorn configuration (`-c config/gunicorn.py`): p50, p99, failed
    requests and worker reboots under the same load;
 4. bake to first 200 with warm caches: `cookiecutter --no-input`, `make install`, migrate,
@@ -299,8 +300,52 @@ def side_by_side(
     return results
 
 
+# nginx in front of each app server as the project's own site (compose/nginx/site.template)
+# proxies: HTTP/1.1 with idle connections kept to the upstream. One worker process, no logs.
+NGINX_CONFIG = """
+daemon off;
+worker_processes 1;
+pid {scratch}/nginx.pid;
+error_log {scratch}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {scratch}/nginx-body;
+    proxy_temp_path {scratch}/nginx-proxy;
+    {servers}
+}}
+"""
+NGINX_SERVER = """
+    upstream app_{port} {{ server 127.0.0.1:{port}; keepalive 16; }}
+    server {{
+        listen 127.0.0.1:{front};
+        location / {{
+            proxy_pass http://app_{port};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+        }}
+    }}
+"""
+
+
+def nginx_in_front(scratch: Path, upstream_ports: list[int]) -> tuple[list[str], dict[int, int]]:
+    """The nginx command, and the port in front of each upstream port."""
+    fronts = {port: free_port() for port in upstream_ports}
+    servers = "".join(NGINX_SERVER.format(port=port, front=front) for port, front in fronts.items())
+    config = scratch / "nginx.conf"
+    config.write_text(NGINX_CONFIG.format(scratch=scratch, servers=servers))
+    return [
+        shutil.which("nginx") or "nginx",
+        "-c",
+        str(config),
+        "-e",
+        str(scratch / "nginx-error.log"),
+    ], fronts
+
+
 def app_servers(bake: Bake, rounds: int, duration: int) -> dict[str, dict[str, list[LoadResult]]]:
-    """The same bake under each app server, 3 workers (processes) each."""
+    """The same bake under each app server, 3 workers (processes) each, straight and behind nginx."""
     command(
         ["uv", "pip", "install", "-q", "--python", bake.bin("python"), *OTHER_SERVERS],
         cwd=bake.root,
@@ -338,7 +383,7 @@ def app_servers(bake: Bake, rounds: int, duration: int) -> dict[str, dict[str, l
         ],
     }
     results: dict[str, dict[str, list[LoadResult]]] = {
-        name: {"/": [], "/health/live/": []} for name in servers
+        name: {"/": [], "/health/live/": [], "/ via nginx": []} for name in servers
     }
     with ExitStack() as running:
         ports = {}
@@ -348,12 +393,16 @@ def app_servers(bake: Bake, rounds: int, duration: int) -> dict[str, dict[str, l
             running.enter_context(
                 serving(arguments(ports[name]), bake.root, bake.env, f"http://127.0.0.1:{ports[name]}/")
             )
+        nginx, fronts = nginx_in_front(bake.scratch, list(ports.values()))
+        first_front = next(iter(fronts.values()))
+        running.enter_context(serving(nginx, bake.scratch, {}, f"http://127.0.0.1:{first_front}/"))
         # All of them run side by side (idle while another is measured), in interleaved rounds.
         for number in range(1, rounds + 1):
             print(f"  servers round {number}/{rounds}, load {load_average(os.getloadavg())}", file=sys.stderr)
             for name, port in ports.items():
                 for path in ("/", "/health/live/"):
                     results[name][path].append(measure(f"http://127.0.0.1:{port}{path}", duration))
+                results[name]["/ via nginx"].append(measure(f"http://127.0.0.1:{fronts[port]}/", duration))
     return results
 
 
@@ -493,10 +542,10 @@ def check_prerequisites() -> None:
     for name, url in SERVER_URLS.items():
         if not server_reachable(url):
             raise BenchmarkError(f"{name} is not reachable at {url} (see tests/support.py)")
-    for tool in ("wrk", "psql", "make", "uv"):
+    for tool in ("wrk", "psql", "make", "uv", "nginx"):
         if shutil.which(tool) is None:
             raise BenchmarkError(
-                f"{tool} is not installed (apt-get install wrk postgresql-client make; "
+                f"{tool} is not installed (apt-get install wrk postgresql-client make nginx; "
                 "uv comes with the template's dev group)"
             )
 
@@ -612,13 +661,24 @@ def main() -> None:
                 ratios(pages["/"], baseline["/"]),
                 rate(pages["/health/live/"]),
                 ratios(pages["/health/live/"], baseline["/health/live/"]),
+                rate(pages["/ via nginx"]),
+                ratios(pages["/ via nginx"], baseline["/ via nginx"]),
             )
             for name, pages in servers.items()
         ]
         print(
             table(
                 server_rows,
-                ("app server", "`/`", "p99", "vs gunicorn sync", "`/health/live/`", "vs gunicorn sync"),
+                (
+                    "app server",
+                    "`/`",
+                    "p99",
+                    "vs gunicorn sync",
+                    "`/health/live/`",
+                    "vs gunicorn sync",
+                    "`/` behind nginx",
+                    "vs gunicorn sync",
+                ),
             )
         )
 
