@@ -2,11 +2,12 @@
 
 Sizing defaults, measured with the template's benchmark (docs/performance.md), each
 overridable from the environment:
-- GUNICORN_WORKERS = the CPUs this process may use, at least 2: 2 on 2 cores, 8 on 8. A page here waits
-  little (persistent database connections, Redis nearby), so a worker beyond the cores only
-  competes for them: on 2 cores, 3 workers served no more than 2 (2,540 against 2,590 req/s)
-  and doubled the p99 (6.5 ms, 3.2x p50, against 3.5 ms, 1.6x). Raise it when requests wait on
-  slow services (external APIs, a distant database), lower it when memory is tight.
+- GUNICORN_WORKERS = the CPUs this process may use, at least 2: 2 on 2 cores, 8 on 8. A page
+  here waits little (persistent database connections, Redis nearby), so a worker beyond the
+  cores only competes for them: on 2 cores, 3 workers served no more than 2 (2,540 against
+  2,590 req/s) and doubled the p99 (6.5 ms, 3.2x p50, against 3.5 ms, 1.6x). Raise it when
+  requests wait on slow services (external APIs, a distant database), lower it when memory is
+  tight.
 - GUNICORN_THREADS = 1: gthread (threads > 1) measured no faster than sync workers on these
   pages; threads pay off only for requests that mostly wait.
 - GUNICORN_MAX_REQUESTS = 0: no recycling. A recycled worker imports the whole project again
