@@ -610,22 +610,13 @@ def main() -> None:
     )
     hello = load["hello"]
     rows = [("ceiling: hello view (benchmarks/hello.py)", rate(hello), "", "", "1.00x")]
+    measured = [(f"`{path}`", load[path]) for path in ("/", "/health/live/", "/health/")]
     if options.reference_url:
-        reference = load["reference"]
+        measured.insert(0, (f"reference: {options.reference_url}", load["reference"]))
+    for label, results in measured:
         rows.append(
             (
-                f"reference: {options.reference_url}",
-                rate(reference),
-                f"{statistics.median(r.p50_ms for r in reference):.1f} ms",
-                f"{statistics.median(r.p99_ms for r in reference):.1f} ms",
-                ratios(reference, hello),
-            )
-        )
-    for path in ("/", "/health/live/", "/health/"):
-        results = load[path]
-        rows.append(
-            (
-                f"`{path}`",
+                label,
                 rate(results),
                 f"{statistics.median(r.p50_ms for r in results):.1f} ms",
                 f"{statistics.median(r.p99_ms for r in results):.1f} ms",
